@@ -1,0 +1,1 @@
+"""Calibration: pure fitting of mounting and stage angles, and profile files."""

@@ -1,0 +1,1 @@
+"""Emulated sensors: real Bumble GATT servers driven by a body-motion model."""

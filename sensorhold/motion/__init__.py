@@ -1,0 +1,1 @@
+"""Body-motion model: exercise scripts -> what an IMU on the lower back measures (with truth)."""

@@ -1,0 +1,1 @@
+"""Pure sensor protocols: firmware_specs/*.toml -> SensorSpec; notification bytes -> samples."""

@@ -1,0 +1,1 @@
+"""Append-only session recordings, readers that survive damage, CSV input and export."""

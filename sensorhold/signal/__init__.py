@@ -1,0 +1,1 @@
+"""Pure numpy/scipy signal chain: orientation -> extension angle -> stage -> hold."""
