@@ -1,0 +1,1 @@
+"""A running session: latest status and history, shared by headless output and the UI."""
