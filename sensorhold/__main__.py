@@ -1,0 +1,7 @@
+"""``python -m sensorhold``."""
+
+import sys
+
+from sensorhold.cli import main
+
+sys.exit(main())
