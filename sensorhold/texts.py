@@ -4,3 +4,33 @@ NOTICE = (
     "sensorhold is a biofeedback tool, not a diagnostic device. It does not diagnose or treat "
     "any condition. Follow your clinician's advice; stop and seek care if symptoms worsen."
 )
+
+# Terminal app: the live coach (sensorhold.tui).
+STAGE_NAMES = {1: "lying prone", 2: "on forearms", 3: "on hands"}
+COACH_CONNECTING = "Connecting to the sensor…"
+COACH_START = "Lie face down on a firm surface, arms by your sides, core gently engaged: stage 1."
+COACH_BETWEEN = "Between positions: settle into the next position, or rest."
+COACH_SETTLE = "Settle into stage {stage} ({name}) and keep still."
+COACH_HOLD = (
+    "Hold stage {stage}: breathe, core engaged. Notice whether leg or back symptoms ease. "
+    "{left} to go."
+)
+COACH_COMPLETE_CONTINUE = (
+    "Hold complete. Come down, or continue up to {ceiling} while your symptoms keep easing."
+)
+COACH_COMPLETE_DOWN = "Hold complete. Come down slowly and rest."
+COACH_PAUSED = "Sensor lost: the hold clock is paused at {time}. Stay where you are; reconnecting…"
+COACH_ENDED = "Session ended."
+COACH_STOP = (
+    "Leg symptoms worse twice in a row: stop for today and tell your clinician."
+)
+COACH_WORSE_DOWN = (
+    "Leg symptoms worse: come back down from stage {stage} to stage {lower}. "
+    "Stop if they stay worse."
+)
+COACH_WORSE_REST = "Leg symptoms worse: come down and rest. Stop if they stay worse."
+COACH_WOBBLE = "Wobbling: ease back into the position and keep still."
+COACH_ALERT_COMPLETE = "Hold complete: stage {stage}, {time}."
+COACH_ALERT_DROPPED = "You came out of stage {stage} at {time} (target {target})."
+COACH_ALERT_LOST = "Sensor lost: the hold clock is paused until it is back."
+COACH_ALERT_BACK = "Sensor back: the hold clock runs again."
