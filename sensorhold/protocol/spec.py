@@ -31,6 +31,16 @@ class Write:
     pause_s: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class BatteryQuery:
+    """How to learn the battery level: a command whose reply arrives as a notification the
+    decoder parses (``write``), or a characteristic to read whose value the decoder parses."""
+
+    write: Write | None
+    read_char: str | None
+    interval_s: float
+
+
 @dataclass(frozen=True)
 class SensorSpec:
     """One sensor model's GATT layout, command sequences and packet layout."""
@@ -51,6 +61,9 @@ class SensorSpec:
     layout: dict[str, Any]
     sha256: str
     raw: dict[str, Any] = field(repr=False)
+    battery: BatteryQuery | None = None
+    # The sensor clock in ``ImuChunk.t_sensor_s`` wraps after this many seconds (None: never).
+    clock_wrap_s: float | None = None
 
     def matches_name(self, name: str | None) -> bool:
         return bool(name) and any(fnmatch.fnmatch(name, p) for p in self.advertised_names)
@@ -72,11 +85,23 @@ def _writes(items: list[dict[str, Any]], default_char: str | None) -> tuple[Writ
     return tuple(
         Write(
             data=w["write"],
-            char=w.get("char", default_char or ""),
+            char=w.get("char", default_char or "").lower(),
             response=w.get("response", True),
             pause_s=float(w.get("pause_s", 0.0)),
         )
         for w in items
+    )
+
+
+def _battery(raw: dict[str, Any] | None, default_char: str | None) -> BatteryQuery | None:
+    if raw is None:
+        return None
+    write = _writes([raw], default_char)[0] if "write" in raw else None
+    read_char = raw.get("read")
+    return BatteryQuery(
+        write=write,
+        read_char=read_char.lower() if read_char else None,
+        interval_s=float(raw.get("interval_s", 60.0)),
     )
 
 
@@ -102,6 +127,8 @@ def parse_spec(text: str) -> SensorSpec:
         layout=raw["layout"],
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         raw=raw,
+        battery=_battery(raw.get("battery"), write_char),
+        clock_wrap_s=sensor.get("clock_wrap_s"),
     )
 
 

@@ -1,0 +1,108 @@
+"""Layout-driven decoder for sensors that send fixed-length, sync-prefixed frames (WitMotion).
+
+Policy for damaged notifications: frames are self-delimiting (sync bytes + fixed length), so the
+good frames of a partly bad notification are kept and the bytes between them are counted in
+``skipped_bytes`` (and the notification in ``salvaged``). A notification that holds no complete
+frame at all raises ``MalformedPacket``. Nothing is carried over between notifications.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sensorhold.protocol.battery import BatteryLevel, percent_from_volts
+from sensorhold.protocol.decoding import DecoderCounters
+from sensorhold.protocol.errors import MalformedPacket
+from sensorhold.protocol.field_layout import Field, read_records
+from sensorhold.protocol.samples import ImuChunk
+from sensorhold.protocol.spec import SensorSpec
+
+
+class FramesDecoder(DecoderCounters):
+    """Decodes ``[layout] kind = "frames"``: ``acc``/``gyr`` fields in frames starting with
+    ``sync``; frames starting with a ``skip`` prefix carry no samples (a ``[layout.reply]``
+    register read-back among them may hold the battery register)."""
+
+    def __init__(self, spec: SensorSpec) -> None:
+        super().__init__()
+        layout = spec.layout
+        self._chars = frozenset(spec.notify)
+        self._length = int(layout["frame_length"])
+        self._sync = bytes.fromhex(layout["sync"])
+        self._skip = tuple(bytes.fromhex(s) for s in layout.get("skip", ()))
+        self._prefixes = (self._sync, *self._skip)
+        self._fields = {
+            "acc": Field.from_table(layout["acc"]),
+            "gyr": Field.from_table(layout["gyr"]),
+        }
+        for f in self._fields.values():
+            if f.end > self._length or f.count != 3:
+                raise ValueError(
+                    f"{spec.model}: field {f} does not fit a {self._length}-byte frame"
+                )
+        reply = layout.get("reply")
+        self._reply_sync = bytes.fromhex(reply["sync"]) if reply else None
+        self._reply_register = Field.from_table(reply["register"]) if reply else None
+        self._reply_values = Field.from_table(reply["values"]) if reply else None
+        self._battery_cfg: dict[str, Any] | None = spec.raw.get("battery")
+
+    def decode(self, char_uuid: str, payload: bytes) -> ImuChunk | None:
+        if char_uuid.lower() not in self._chars:
+            return None
+        n, size, sync = len(payload), self._length, self._sync
+        if n and n % size == 0 and all(payload[i : i + 2] == sync for i in range(0, n, size)):
+            return self._chunk(payload)
+        frames, skipped, replies = self._scan(payload)
+        if not frames and not replies:
+            raise MalformedPacket(f"no complete frame in {n} bytes: {payload[:24].hex()}")
+        if skipped:
+            self.skipped_bytes += skipped
+            self.salvaged += 1
+        for reply in replies:
+            self._on_reply(reply)
+        return self._chunk(b"".join(frames)) if frames else None
+
+    def _scan(self, payload: bytes) -> tuple[list[bytes], int, list[bytes]]:
+        """Frames and replies found by resyncing on the known prefixes, and bytes skipped."""
+        frames: list[bytes] = []
+        replies: list[bytes] = []
+        pos, skipped, n, size = 0, 0, len(payload), self._length
+        while pos < n:
+            head = payload[pos : pos + 2]
+            if head in self._prefixes and pos + size <= n:
+                frame = payload[pos : pos + size]
+                if head == self._sync:
+                    frames.append(frame)
+                elif head == self._reply_sync:
+                    replies.append(frame)
+                pos += size
+                continue
+            nxt = min(
+                (
+                    i
+                    for p in self._prefixes
+                    if (i := payload.find(p, pos + 1)) != -1 and i + size <= n
+                ),
+                default=n,
+            )
+            skipped += nxt - pos
+            pos = nxt
+        return frames, skipped, replies
+
+    def _chunk(self, frames: bytes) -> ImuChunk:
+        values = read_records(frames, self._fields, self._length)
+        return ImuChunk(acc_g=values["acc"], gyr_dps=values["gyr"])
+
+    def _on_reply(self, frame: bytes) -> None:
+        """Keep the battery level if this register read-back is the battery register's."""
+        cfg, reg_field, val_field = self._battery_cfg, self._reply_register, self._reply_values
+        if cfg is None or reg_field is None or val_field is None:
+            return
+        fields = {"register": reg_field, "values": val_field}
+        values = read_records(frame, fields, self._length)
+        if int(values["register"][0, 0]) != int(cfg["register"]):
+            return
+        volts = float(values["values"][0, 0]) * float(cfg["volts_scale"])
+        self.battery = BatteryLevel(
+            percent=percent_from_volts(volts, cfg["percent_table"]), volts=volts
+        )
