@@ -1,0 +1,255 @@
+"""A generic emulated BLE IMU: a real Bumble GATT server built from a ``SensorSpec``.
+
+The server exposes the spec's service, notify and write characteristics, advertises the name and
+the service UUID, and streams frames while the central has notifications enabled. Subclasses say
+only what is vendor-specific: how samples become bytes and what the written commands do.
+
+Time: the emulated world's clock starts when the sensor is created (``world_t0``, a loop time,
+may be shared by several sensors); the ``ImuSource`` is sampled at seconds since then, at
+absolute deadlines ``t_anchor + n / rate`` so rates hold without drift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+
+import numpy as np
+from bumble import hci
+from bumble.att import ATT_Error, ErrorCode
+from bumble.core import UUID, AdvertisingData
+from bumble.device import Connection, Device
+from bumble.gatt import Characteristic, CharacteristicValue, Service
+
+from sensorhold.ble.bumble_backend.radio import make_device
+from sensorhold.ble.bumble_backend.simlink import SimLink
+from sensorhold.motion.source import ImuSource
+from sensorhold.protocol.spec import SensorSpec
+
+logger = logging.getLogger(__name__)
+
+ADVERTISING_INTERVAL_MS = 20.0
+MAX_CATCH_UP_S = 0.5
+"""A stream more than this behind its deadlines (a stalled loop) skips ahead instead of bursting."""
+
+
+def _bumble_uuid(u: str) -> UUID:
+    return UUID(u.upper())
+
+
+def advertising_data(name: str, service_uuid: str) -> bytes:
+    """Name plus 128-bit service UUID, no flags: 31 bytes at most and no scan response (P6)."""
+    name_b = name.encode()
+    uuid_b = _bumble_uuid(service_uuid).uuid_128_bytes
+    data = bytes([len(name_b) + 1, AdvertisingData.COMPLETE_LOCAL_NAME]) + name_b
+    data += bytes([len(uuid_b) + 1, AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS])
+    data += uuid_b
+    if len(data) > 31:
+        raise ValueError(f"advertised name {name!r} too long for one advertising PDU")
+    return data
+
+
+class EmulatedSensor:
+    """A Bumble peripheral that streams what an ``ImuSource`` says, framed by a subclass."""
+
+    frame_length = 20
+    """Bytes per sample frame; a batched notification holds several whole frames."""
+
+    def __init__(
+        self,
+        spec: SensorSpec,
+        source: ImuSource,
+        link: SimLink,
+        *,
+        name: str,
+        address: str,
+        rate_hz: float | None = None,
+        conn_interval_ms: float = 0.0,
+        world_t0: float | None = None,
+    ) -> None:
+        self.spec, self.source, self.link, self.name, self.address = (
+            spec,
+            source,
+            link,
+            name,
+            address,
+        )
+        self.rate_hz = rate_hz or spec.default_rate_hz
+        self.conn_interval_s = conn_interval_ms / 1000.0
+        self.world_t0 = asyncio.get_running_loop().time() if world_t0 is None else world_t0
+        self.device, self.controller = make_device(name, address, link)
+        self.notify_chars = [
+            Characteristic(
+                _bumble_uuid(u),
+                Characteristic.NOTIFY | Characteristic.READ,
+                Characteristic.READABLE,
+                CharacteristicValue(read=lambda _c: b""),
+            )
+            for u in spec.notify
+        ]
+        chars = list(self.notify_chars)
+        if spec.write_char:
+            chars.append(
+                Characteristic(
+                    _bumble_uuid(spec.write_char),
+                    Characteristic.WRITE | Characteristic.WRITE_WITHOUT_RESPONSE,
+                    Characteristic.WRITEABLE,
+                    CharacteristicValue(read=self._not_readable, write=self._on_write),
+                )
+            )
+        self.device.add_service(Service(_bumble_uuid(spec.service), chars))
+        self.notify_chars[0].on(Characteristic.EVENT_SUBSCRIPTION, self._on_subscription)
+        self.device.on(Device.EVENT_CONNECTION, self._on_connection)
+        self.connections: set[Connection] = set()
+        self.notifications_sent = 0
+        self.frames_sent = 0
+        self._streams: dict[Connection, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._advertise = True
+        self._silent_until = 0.0
+
+    # Lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Power on and advertise."""
+        await self.device.power_on()
+        await self._start_advertising()
+
+    async def close(self) -> None:
+        """Disconnect, stop advertising before powering off (no ghost advertiser, P4), unplug."""
+        self._advertise = False
+        await self.device.stop_advertising()
+        await self._disconnect_all(
+            hci.HCI_REMOTE_DEVICE_TERMINATED_CONNECTION_DUE_TO_POWER_OFF_ERROR
+        )
+        for task in [*self._streams.values(), *self._tasks]:
+            task.cancel()
+        await asyncio.gather(*self._streams.values(), *self._tasks, return_exceptions=True)
+        await self.device.power_off()
+        if self.controller in self.link.controllers:
+            self.link.remove_controller(self.controller)
+
+    async def _start_advertising(self) -> None:
+        await self.device.start_advertising(
+            advertising_data=advertising_data(self.name, self.spec.service),
+            scan_response_data=b"",
+            advertising_interval_min=ADVERTISING_INTERVAL_MS,
+            advertising_interval_max=ADVERTISING_INTERVAL_MS,
+        )
+
+    def _on_connection(self, connection: Connection) -> None:
+        self.connections.add(connection)
+        connection.on(connection.EVENT_DISCONNECTION, lambda _r: self._on_disconnection(connection))
+
+    def _on_disconnection(self, connection: Connection) -> None:
+        self.connections.discard(connection)
+        self._stop_stream(connection)
+        self.on_disconnected(connection)
+        if self._advertise:
+            self.spawn(self._start_advertising())
+
+    async def _disconnect_all(self, reason: int) -> None:
+        for connection in list(self.connections):
+            with contextlib.suppress(Exception):
+                await connection.disconnect(reason)
+
+    def spawn(self, coro: object) -> None:
+        """Run ``coro`` as a task the sensor owns (cancelled on close)."""
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # Faults ---------------------------------------------------------------------------------
+
+    async def power_off(self, duration_s: float) -> None:
+        """Drop the connection (reason 0x15), stay dark for ``duration_s``, then advertise."""
+        self._advertise = False
+        await self.device.stop_advertising()
+        await self._disconnect_all(
+            hci.HCI_REMOTE_DEVICE_TERMINATED_CONNECTION_DUE_TO_POWER_OFF_ERROR
+        )
+        await asyncio.sleep(duration_s)
+        self._advertise = True
+        if not self.connections:
+            await self._start_advertising()
+
+    def silence(self, duration_s: float) -> None:
+        """Stay connected but send nothing for ``duration_s`` (a stalled sensor)."""
+        self._silent_until = asyncio.get_running_loop().time() + duration_s
+
+    async def send_malformed(self) -> None:
+        """One notification the decoder must reject."""
+        for connection in list(self._streams):
+            await self.notify(connection, self.malformed_payload())
+
+    # Streaming ------------------------------------------------------------------------------
+
+    def _on_subscription(self, connection: Connection, notify: bool, indicate: bool) -> None:
+        if notify or indicate:
+            if connection not in self._streams:
+                self._streams[connection] = asyncio.ensure_future(self._stream(connection))
+        else:
+            self._stop_stream(connection)
+
+    def _stop_stream(self, connection: Connection) -> None:
+        task = self._streams.pop(connection, None)
+        if task is not None:
+            task.cancel()
+
+    async def notify(self, connection: Connection, payload: bytes) -> None:
+        """Send one notification on the first notify characteristic."""
+        await self.device.notify_subscriber(connection, self.notify_chars[0], payload)
+        self.notifications_sent += 1
+
+    async def _stream(self, connection: Connection) -> None:
+        """Frames at absolute deadlines; with a connection interval, batched per interval."""
+        loop = asyncio.get_running_loop()
+        rate = self.rate_hz
+        anchor, n = loop.time(), 0
+        per_notification = max(1, (connection.att_mtu - 3) // self.frame_length)
+        while True:
+            if rate != self.rate_hz:
+                rate, anchor, n = self.rate_hz, loop.time(), 0
+            due = anchor + n / rate
+            if self.conn_interval_s:
+                events = math.ceil((due - anchor) / self.conn_interval_s - 1e-9)
+                due = anchor + events * self.conn_interval_s
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            now = loop.time()
+            if now - (anchor + n / rate) > MAX_CATCH_UP_S:
+                anchor, n = now, 0
+            count = max(1, math.floor((now - anchor) * rate + 1e-9) + 1 - n)
+            times = anchor + (n + np.arange(count)) / rate
+            n += count
+            if now < self._silent_until:
+                continue
+            acc, gyr = self.source.sample(times - self.world_t0)
+            frames = self.encode(acc, gyr, 1.0 / rate)
+            for i in range(0, len(frames), per_notification):
+                await self.notify(connection, b"".join(frames[i : i + per_notification]))
+            self.frames_sent += len(frames)
+
+    # Vendor-specific hooks ------------------------------------------------------------------
+
+    def encode(self, acc_g: np.ndarray, gyr_dps: np.ndarray, dt_s: float) -> list[bytes]:
+        """One frame per sample row."""
+        raise NotImplementedError
+
+    def on_command(self, connection: Connection, data: bytes) -> None:
+        """A write to the command characteristic."""
+
+    def on_disconnected(self, connection: Connection) -> None:
+        """Forget per-connection state (e.g. an unlock)."""
+
+    def malformed_payload(self) -> bytes:
+        """A 7-byte fragment with the wrong sync bytes."""
+        return bytes.fromhex("aa5501020304ff")
+
+    def _on_write(self, connection: Connection, value: bytes) -> None:
+        self.on_command(connection, bytes(value))
+
+    @staticmethod
+    def _not_readable(_connection: Connection) -> bytes:
+        raise ATT_Error(ErrorCode.READ_NOT_PERMITTED)
