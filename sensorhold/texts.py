@@ -48,3 +48,10 @@ LIVE_STAGE_TITLE = "Stage"
 LIVE_LOCKED = "(locked)"
 LIVE_PLOT_START = "-{seconds:.0f} s"
 LIVE_PLOT_END = "now"
+
+# Terminal app: symptom check-in.
+CHECKIN_AFTER_HOLD = "Stage {stage} hold done. Compared with before it, are your symptoms…"
+CHECKIN_NEW_STAGE = "Now at stage {stage}. Compared with before, are your symptoms…"
+CHECKIN_LEG = "Leg symptoms (buttock, thigh, calf, foot):"
+CHECKIN_BACK = "Back symptoms:"
+CHECKIN_KEYS = "1 better   2 same   3 worse      Esc skip"
