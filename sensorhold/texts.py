@@ -55,3 +55,27 @@ CHECKIN_NEW_STAGE = "Now at stage {stage}. Compared with before, are your sympto
 CHECKIN_LEG = "Leg symptoms (buttock, thigh, calf, foot):"
 CHECKIN_BACK = "Back symptoms:"
 CHECKIN_KEYS = "1 better   2 same   3 worse      Esc skip"
+
+# Terminal app: session summary and help.
+SUMMARY_TITLE = "Session summary: {duration}, {holds} holds (shaded on the plot)"
+SUMMARY_HOLDS = "Holds"
+SUMMARY_HOLD_COLUMNS = ("#", "stage", "start", "held", "steady", "leg", "back")
+SUMMARY_PROGRESS = "Progression: best hold per stage"
+SUMMARY_PROGRESS_COLUMNS = ("session", "stage 1", "stage 2", "stage 3")
+SUMMARY_TODAY = "this session"
+HELP_TEXT = """\
+Keys
+  q        end the session (then q again to leave the summary)
+  ?        this help (Esc closes it)
+  1 2 3    in a symptom check-in: better, same, worse (leg first, then back); Esc skips
+
+The live screen
+  Hold       how long you have held the current stage, and its target
+  Extension  your lower-back extension angle in degrees; steady or wobbling
+  Stage      1 lying prone, 2 on forearms, 3 on hands (only when prescribed)
+  Plot       the last 90 s of angle; your stage angles are the shaded bands
+  Bottom     sensor, link, battery, packets, gaps, lost samples, recording file
+
+Progression: stage 1 up to 1 min, up to 3 min while symptoms keep easing; then stage 2;
+stage 3 only when your therapist prescribes it. If leg symptoms get worse, come back down a
+stage; if they stay worse, stop."""
