@@ -1,0 +1,327 @@
+"""Reading recordings: everything up to the damage, with warnings that say what was skipped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from sensorhold.errors import InputError, UnknownSensorError
+from sensorhold.protocol.spec import SensorSpec, load_spec
+from sensorhold.recording.bounded_lines import MAX_LINE, LineBlock, line_blocks
+from sensorhold.recording.damage_log import DamageLog
+from sensorhold.recording.format import FORMAT, VERSION
+from sensorhold.recording.packet_lines import parse_packet_block
+
+
+class RecordedPacket(NamedTuple):
+    """One notification: host receive time (monotonic ns), characteristic UUID, raw bytes."""
+
+    t_ns: int
+    char: str
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """A discrete event line: ``event`` name and its other fields."""
+
+    t_ns: int
+    event: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A parsed recording. Packets are stored columnar, sorted by time: ``t_ns[i]``,
+    ``chars[char_index[i]]`` and ``payloads[offsets[i]:offsets[i + 1]]``."""
+
+    path: Path
+    header: dict[str, Any]
+    spec: SensorSpec
+    t_ns: np.ndarray
+    char_index: np.ndarray
+    chars: tuple[str, ...]
+    payloads: bytes
+    offsets: np.ndarray
+    events: list[RecordedEvent]
+    warnings: list[str]
+
+    @property
+    def t0_ns(self) -> int:
+        """Host monotonic time at the session start (the same clock as packet times)."""
+        return int(self.header["t0_ns"])
+
+    @property
+    def rate_hz(self) -> float:
+        rate = self.header.get("rate_hz")
+        return (
+            float(rate) if isinstance(rate, int | float) and rate > 0 else self.spec.default_rate_hz
+        )
+
+    def __len__(self) -> int:
+        return int(self.t_ns.size)
+
+    def packet(self, i: int) -> RecordedPacket:
+        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
+        return RecordedPacket(int(self.t_ns[i]), self.chars[self.char_index[i]], self.payloads[a:b])
+
+    def packets(self) -> Iterator[RecordedPacket]:
+        """Every packet in time order (what a paced replay feeds the live pipeline)."""
+        offsets = self.offsets.tolist()
+        chars = [self.chars[i] for i in self.char_index.tolist()]
+        for i, t in enumerate(self.t_ns.tolist()):
+            yield RecordedPacket(t, chars[i], self.payloads[offsets[i] : offsets[i + 1]])
+
+
+def read_recording(path: str | Path) -> Recording:
+    """Parse a ``*.sensorhold.jsonl`` file, skipping damaged lines with a warning.
+
+    Raises :class:`InputError` (or :class:`UnknownSensorError`) with one readable line when the
+    file cannot be interpreted at all: missing, empty, not a recording, header missing or broken,
+    made by a newer sensorhold.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            return _parse(path, line_blocks(f))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a recording; pass a file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror or e}); check the path") from None
+
+
+def _parse(path: Path, blocks: Iterator[LineBlock]) -> Recording:
+    header, spec, log, blocks = _read_header(path, blocks)
+    packets = _PacketColumns()
+    events: list[RecordedEvent] = []
+    for first, body, ended in blocks:
+        if body is None:
+            log.skip(first, f"longer than {MAX_LINE // 1024} KiB")
+            continue
+        if not ended:
+            _parse_line(body, first, False, packets, events, log)
+            continue
+        parsed = parse_packet_block(body)
+        for rows in parsed.rows:
+            packets.add_rows(rows.lines + first, rows.t_ns, rows.char, rows.payload)
+        for i, a, b in zip(
+            parsed.others.tolist(),
+            parsed.starts[parsed.others].tolist(),
+            parsed.ends[parsed.others].tolist(),
+            strict=True,
+        ):
+            if b - a > MAX_LINE:
+                log.skip(first + i, f"longer than {MAX_LINE // 1024} KiB")
+            else:
+                _parse_line(body[a:b], first + i, True, packets, events, log)
+    columns = packets.in_time_order()
+    if columns.reordered:
+        log.note("packets were out of time order; they are used in time order")
+    events.sort(key=lambda e: e.t_ns)
+    return Recording(
+        path=path,
+        header=header,
+        spec=spec,
+        t_ns=columns.t_ns,
+        char_index=columns.char_index,
+        chars=columns.chars,
+        payloads=columns.payloads,
+        offsets=columns.offsets,
+        events=events,
+        warnings=log.warnings(),
+    )
+
+
+def _parse_line(
+    data: bytes,
+    number: int,
+    ended: bool,
+    packets: _PacketColumns,
+    events: list[RecordedEvent],
+    log: DamageLog,
+) -> None:
+    """One line the block parser did not take: an event, a foreign-looking packet, or damage."""
+    if not data.strip():
+        return
+    record = _loads(data)
+    if record is None:
+        if ended:
+            log.skip(number, "not JSON")
+        else:
+            log.note(f"line {number}: truncated last line dropped (the recording was cut off)")
+        return
+    kind = record.get("type")
+    if kind == "packet":
+        packet = _checked_packet(record)
+        if packet is None:
+            log.skip(number, "packet with missing or bad fields")
+        else:
+            packets.add(number, packet)
+    elif kind == "event" and _is_int(record.get("t_ns")) and isinstance(record.get("event"), str):
+        fields = {k: v for k, v in record.items() if k not in ("type", "t_ns", "event")}
+        events.append(RecordedEvent(record["t_ns"], record["event"], fields))
+    elif kind == "header":
+        log.skip(number, "a second header (two recordings joined?)")
+    else:
+        log.skip(number, f"not a packet or event (type {kind!r})")
+
+
+def _read_header(
+    path: Path, blocks: Iterator[LineBlock]
+) -> tuple[dict[str, Any], SensorSpec, DamageLog, Iterator[LineBlock]]:
+    """The checked header, its spec, and the blocks after the header line."""
+    not_ours = (
+        f"{path}: not a sensorhold recording ({{}}); pass a *.sensorhold.jsonl recording "
+        "or a CSV with the header t,ax,ay,az,gx,gy,gz"
+    )
+    for block in blocks:
+        if block.data is None:
+            raise InputError(not_ours.format(f"line {block.first} is far too long for a header"))
+        number, line, rest = _first_line(block.first, block.data)
+        if line is not None:
+            break
+    else:
+        raise InputError(f"{path}: the file is empty; record a session first")
+    following = chain([LineBlock(number + 1, rest, block.ended)] if rest else [], blocks)
+    record = _loads(line)
+    if record is None:
+        if not block.ended and not rest:
+            raise InputError(f"{path}: the recording ends inside its header; nothing to read")
+        raise InputError(not_ours.format(f"line {number} is not a recording header"))
+    if record.get("type") in ("packet", "event"):
+        raise InputError(
+            f"{path}: the header line is missing (line {number} is a {record['type']}), so the "
+            "sensor model is unknown; the file cannot be interpreted"
+        )
+    if record.get("type") != "header" or record.get("format") != FORMAT:
+        raise InputError(not_ours.format(f"line {number} is not a recording header"))
+    version = record.get("version")
+    if not _is_int(version) or version < 1:
+        raise InputError(f"{path}: broken header (format version {version!r}); cannot read it")
+    if version > VERSION:
+        raise InputError(
+            f"{path}: made by a newer sensorhold (format {version}); upgrade sensorhold to read it"
+        )
+    sensor = record.get("sensor")
+    model = sensor.get("model") if isinstance(sensor, dict) else None
+    if not isinstance(model, str) or not _is_int(record.get("t0_ns")):
+        raise InputError(f"{path}: broken header (no sensor model or start time); cannot read it")
+    try:
+        spec = load_spec(model)
+    except UnknownSensorError as e:
+        raise UnknownSensorError(f"{path}: {e}") from None
+    log = DamageLog()
+    recorded = record.get("spec")
+    if isinstance(recorded, dict) and recorded.get("sha256") not in (None, spec.sha256):
+        log.note(f"recorded with another version of the {model} spec; decoded with the current one")
+    return record, spec, log, following
+
+
+def _first_line(first: int, data: bytes) -> tuple[int, bytes | None, bytes]:
+    """The first non-blank line in ``data`` (None if all blank), its number, what follows it."""
+    pos = 0
+    number = first
+    while pos < len(data):
+        nl = data.find(b"\n", pos)
+        end = len(data) if nl < 0 else nl
+        if data[pos:end].strip():
+            return number, data[pos:end], data[end + 1 :]
+        pos = end + 1
+        number += 1
+    return number, None, b""
+
+
+def _loads(data: bytes) -> dict[str, Any] | None:
+    """The JSON object on a line, or None if the line is not one."""
+    try:
+        record = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _checked_packet(record: dict[str, Any]) -> RecordedPacket | None:
+    """A packet line written by something other than our writer (spacing, key order, case)."""
+    t, char, hexstr = record.get("t_ns"), record.get("char"), record.get("hex")
+    if not (_is_int(t) and 0 <= t < 2**63 and isinstance(char, str) and isinstance(hexstr, str)):
+        return None
+    try:
+        payload = bytes.fromhex(hexstr)
+    except ValueError:
+        return None
+    return RecordedPacket(t, char.lower(), payload)
+
+
+class _Columns(NamedTuple):
+    t_ns: np.ndarray
+    char_index: np.ndarray
+    chars: tuple[str, ...]
+    payloads: bytes
+    offsets: np.ndarray
+    reordered: bool
+
+
+class _PacketColumns:
+    """Packets gathered block by block (fast rows) and line by line, put in time order once."""
+
+    def __init__(self) -> None:
+        self._chars: dict[str, int] = {}
+        self._lines: list[np.ndarray] = []
+        self._t: list[np.ndarray] = []
+        self._char: list[np.ndarray] = []
+        self._size: list[np.ndarray] = []
+        self._bytes: list[np.ndarray] = []
+        self._single: list[tuple[int, RecordedPacket]] = []
+
+    def add_rows(self, lines: np.ndarray, t_ns: np.ndarray, char: str, payload: np.ndarray) -> None:
+        n, size = payload.shape
+        self._lines.append(lines)
+        self._t.append(t_ns)
+        self._char.append(np.full(n, self._chars.setdefault(char, len(self._chars)), np.int16))
+        self._size.append(np.full(n, size, np.int64))
+        self._bytes.append(payload.ravel())
+
+    def add(self, line: int, packet: RecordedPacket) -> None:
+        self._single.append((line, packet))
+
+    def in_time_order(self) -> _Columns:
+        if self._single:
+            lines, packets = zip(*self._single, strict=True)
+            self._lines.append(np.array(lines, np.int64))
+            self._t.append(np.array([p.t_ns for p in packets], np.int64))
+            self._char.append(
+                np.array([self._chars.setdefault(p.char, len(self._chars)) for p in packets])
+            )
+            self._size.append(np.array([len(p.payload) for p in packets], np.int64))
+            self._bytes.append(np.frombuffer(b"".join(p.payload for p in packets), np.uint8))
+        lines = np.concatenate([np.zeros(0, np.int64), *self._lines])
+        t = np.concatenate([np.zeros(0, np.int64), *self._t])
+        char = np.concatenate([np.zeros(0, np.int16), *self._char]).astype(np.int16)
+        size = np.concatenate([np.zeros(0, np.int64), *self._size])
+        flat = np.concatenate([np.zeros(0, np.uint8), *self._bytes])
+        order = np.argsort(lines, kind="stable")
+        reordered = bool(np.any(np.diff(t[order]) < 0))
+        if reordered:
+            order = order[np.argsort(t[order], kind="stable")]
+        offsets = np.zeros(t.size + 1, np.int64)
+        np.cumsum(size[order], out=offsets[1:])
+        if np.array_equal(order, np.arange(t.size)):
+            payloads = flat.tobytes()
+        else:
+            starts = np.zeros(t.size, np.int64)
+            np.cumsum(size[:-1], out=starts[1:])
+            gather = np.repeat(starts[order] - offsets[:-1], size[order]) + np.arange(offsets[-1])
+            payloads = flat[gather].tobytes()
+        return _Columns(t[order], char[order], tuple(self._chars), payloads, offsets, reordered)
