@@ -1,0 +1,1 @@
+"""Screens: live, symptom check-in, summary, help."""

@@ -1,0 +1,66 @@
+"""The live screen: hold clock, angle, stage ladder, coaching line, 90 s plot, status bar."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from sensorhold import texts
+from sensorhold.session.state import SessionState
+from sensorhold.tui.coaching import PAUSED_LINKS, Advice, HoldTargets
+from sensorhold.tui.widgets.angle_plot import AnglePlot, PlotData
+from sensorhold.tui.widgets.angle_readout import AngleReadout
+from sensorhold.tui.widgets.hold_clock import HoldClock
+from sensorhold.tui.widgets.link_status import LinkStatus
+from sensorhold.tui.widgets.stage_ladder import StageLadder
+
+PLOT_WINDOW_S = 90.0
+
+
+class LiveScreen(Screen[None]):
+    """Shows one pulled frame of the session; holds no session logic itself."""
+
+    def __init__(self, targets: HoldTargets) -> None:
+        super().__init__()
+        self._targets = targets
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(texts.NOTICE, id="notice")
+        with Horizontal(id="top"):
+            yield HoldClock(self._targets, id="hold-clock")
+            yield AngleReadout(id="angle-readout")
+            yield StageLadder(id="stage-ladder")
+        yield Static("", id="coach")
+        yield AnglePlot(id="live-plot")
+        yield LinkStatus(id="link-status")
+        yield Footer()
+
+    def show(self, state: SessionState, advice: Advice, t: np.ndarray, angle: np.ndarray) -> None:
+        s = state.status
+        paused = s.link in PAUSED_LINKS
+        self.query_one(HoldClock).show(s.hold_s, s.stage, paused=paused)
+        self.query_one(AngleReadout).show(
+            None if paused else s.angle_deg, in_stage=s.stage >= 1, stable=s.stable
+        )
+        self.query_one(StageLadder).show(s.stage, stage3_allowed=state.stage3_allowed)
+        coach = self.query_one("#coach", Static)
+        coach.update(advice.line)
+        for phase in ("paused", "complete", "done", "come_down", "stop"):
+            coach.set_class(advice.phase == phase, f"-{phase}")
+        end = max(s.t, float(t[-1]) if t.size else 0.0)
+        bands = {k: a for k, a in state.stage_angles.items() if k < 3 or state.stage3_allowed}
+        self.query_one(AnglePlot).show(
+            PlotData(
+                t=t,
+                angle=angle,
+                t_range=(end - PLOT_WINDOW_S, end),
+                stage_angles=bands,
+                current_stage=s.stage,
+                x_labels=(texts.LIVE_PLOT_START.format(seconds=PLOT_WINDOW_S), texts.LIVE_PLOT_END),
+            )
+        )
+        self.query_one(LinkStatus).show(s)
