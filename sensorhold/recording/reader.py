@@ -186,6 +186,8 @@ def _read_header(
         if block.data is None:
             raise InputError(not_ours.format(f"line {block.first} is far too long for a header"))
         number, line, rest = _first_line(block.first, block.data)
+        if line is not None and len(line) > MAX_LINE:
+            raise InputError(not_ours.format(f"line {number} is far too long for a header"))
         if line is not None:
             break
     else:

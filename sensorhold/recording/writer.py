@@ -71,18 +71,22 @@ class RecordingWriter:
         if header.get("type") != "header" or header.get("format") != FORMAT:
             raise ValueError("header must come from sensorhold.recording.make_header")
         target = default_recording_path(header["sensor"]["model"]) if path is None else Path(path)
+        cannot = (
+            f"cannot write recording {target}: {{}}; "
+            "choose a writable path with --record, or --no-record"
+        )
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UserError(cannot.format(e.strerror or e)) from None
+        try:
             file = target.open("xb", buffering=0)
         except FileExistsError:
             raise UserError(
                 f"recording {target} already exists; choose another path with --record"
             ) from None
         except OSError as e:
-            raise UserError(
-                f"cannot write recording {target}: {e.strerror or e}; "
-                "choose a writable path with --record, or --no-record"
-            ) from None
+            raise UserError(cannot.format(e.strerror or e)) from None
         try:
             _write_all(file, dumps_line(header).encode())
             os.fsync(file.fileno())
