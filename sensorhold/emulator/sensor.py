@@ -31,6 +31,7 @@ from sensorhold.protocol.spec import SensorSpec
 logger = logging.getLogger(__name__)
 
 ADVERTISING_INTERVAL_MS = 20.0
+POWER_OFF = hci.HCI_REMOTE_DEVICE_TERMINATED_CONNECTION_DUE_TO_POWER_OFF_ERROR
 MAX_CATCH_UP_S = 0.5
 """A stream more than this behind its deadlines (a stalled loop) skips ahead instead of bursting."""
 
@@ -103,11 +104,13 @@ class EmulatedSensor:
         self.notify_chars[0].on(Characteristic.EVENT_SUBSCRIPTION, self._on_subscription)
         self.device.on(Device.EVENT_CONNECTION, self._on_connection)
         self.connections: set[Connection] = set()
+        self.disconnect_reasons: list[int] = []
         self.notifications_sent = 0
         self.frames_sent = 0
         self._streams: dict[Connection, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._advertise = True
+        self._advertising_lock = asyncio.Lock()
         self._silent_until = 0.0
 
     # Lifecycle ------------------------------------------------------------------------------
@@ -115,40 +118,48 @@ class EmulatedSensor:
     async def start(self) -> None:
         """Power on and advertise."""
         await self.device.power_on()
-        await self._start_advertising()
+        await self._set_advertising(True)
 
     async def close(self) -> None:
         """Disconnect, stop advertising before powering off (no ghost advertiser, P4), unplug."""
         self._advertise = False
-        await self.device.stop_advertising()
-        await self._disconnect_all(
-            hci.HCI_REMOTE_DEVICE_TERMINATED_CONNECTION_DUE_TO_POWER_OFF_ERROR
-        )
-        for task in [*self._streams.values(), *self._tasks]:
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._set_advertising(False)
+        await self._disconnect_all(POWER_OFF)
+        streams = list(self._streams.values())
+        for task in streams:
             task.cancel()
-        await asyncio.gather(*self._streams.values(), *self._tasks, return_exceptions=True)
+        await asyncio.gather(*streams, *self._tasks, return_exceptions=True)
         await self.device.power_off()
         if self.controller in self.link.controllers:
             self.link.remove_controller(self.controller)
 
-    async def _start_advertising(self) -> None:
-        await self.device.start_advertising(
-            advertising_data=advertising_data(self.name, self.spec.service),
-            scan_response_data=b"",
-            advertising_interval_min=ADVERTISING_INTERVAL_MS,
-            advertising_interval_max=ADVERTISING_INTERVAL_MS,
-        )
+    async def _set_advertising(self, on: bool) -> None:
+        """Start or stop advertising, one HCI sequence at a time (they must not interleave)."""
+        async with self._advertising_lock:
+            if not on:
+                await self.device.stop_advertising()
+            elif not self.connections:
+                await self.device.start_advertising(
+                    advertising_data=advertising_data(self.name, self.spec.service),
+                    scan_response_data=b"",
+                    advertising_interval_min=ADVERTISING_INTERVAL_MS,
+                    advertising_interval_max=ADVERTISING_INTERVAL_MS,
+                )
 
     def _on_connection(self, connection: Connection) -> None:
         self.connections.add(connection)
-        connection.on(connection.EVENT_DISCONNECTION, lambda _r: self._on_disconnection(connection))
+        connection.on(
+            connection.EVENT_DISCONNECTION, lambda r: self._on_disconnection(connection, r)
+        )
 
-    def _on_disconnection(self, connection: Connection) -> None:
+    def _on_disconnection(self, connection: Connection, reason: int) -> None:
+        self.disconnect_reasons.append(reason)
         self.connections.discard(connection)
         self._stop_stream(connection)
         self.on_disconnected(connection)
         if self._advertise:
-            self.spawn(self._start_advertising())
+            self.spawn(self._set_advertising(True))
 
     async def _disconnect_all(self, reason: int) -> None:
         for connection in list(self.connections):
@@ -166,14 +177,11 @@ class EmulatedSensor:
     async def power_off(self, duration_s: float) -> None:
         """Drop the connection (reason 0x15), stay dark for ``duration_s``, then advertise."""
         self._advertise = False
-        await self.device.stop_advertising()
-        await self._disconnect_all(
-            hci.HCI_REMOTE_DEVICE_TERMINATED_CONNECTION_DUE_TO_POWER_OFF_ERROR
-        )
+        await self._set_advertising(False)
+        await self._disconnect_all(POWER_OFF)
         await asyncio.sleep(duration_s)
         self._advertise = True
-        if not self.connections:
-            await self._start_advertising()
+        await self._set_advertising(True)
 
     def silence(self, duration_s: float) -> None:
         """Stay connected but send nothing for ``duration_s`` (a stalled sensor)."""

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from bleak import BleakScanner
 from bleak.args import SizedBuffer
 from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES, CharacteristicPropertyName
 from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -76,7 +77,7 @@ class BumbleClient(BaseBleakClient):
         if self._address is not None:
             return self._address
         if self.address.upper() not in r.known_addresses:
-            found = await BumbleScanner.find_device_by_address(
+            found = await BleakScanner.find_device_by_address(
                 self.address, timeout=self._timeout, backend=BumbleScanner
             )
             if found is None:
