@@ -63,9 +63,13 @@ class SensorholdApp(App[Summary]):
         self._stream_worker: Worker[None] | None = None
         self.summary: Summary | None = None
 
-    def on_mount(self) -> None:
-        self.push_screen(LiveScreen(self._targets))
+    def get_default_screen(self) -> LiveScreen:
+        return LiveScreen(self._targets)
+
+    def on_ready(self) -> None:
         self.pull()
+
+    def on_mount(self) -> None:
         self.set_interval(self._tick_s, self.pull, name="pull")
         if self._run_stream is not None:
             self._stream_worker = self.stream()
@@ -89,8 +93,8 @@ class SensorholdApp(App[Summary]):
         t, angle, _ = self.state.history.last(PLOT_WINDOW_S)
         self._trace.add(t, angle)
         advice = self.coach.observe(self.state.status, events)
-        live = next((s for s in self.screen_stack if isinstance(s, LiveScreen)), None)
-        if live is not None and live.is_mounted:
+        live = self.screen_stack[0]
+        if isinstance(live, LiveScreen) and live.is_mounted:
             with self.batch_update():
                 live.show(self.state, advice, t, angle)
         for alert in advice.alerts:
@@ -114,7 +118,14 @@ class SensorholdApp(App[Summary]):
         if answers is None:
             return
         leg, back = answers
-        self.state.emit("symptom", leg=leg, back=back, reason=checkin.reason, stage=checkin.stage)
+        self.state.emit(
+            "symptom",
+            leg=leg,
+            back=back,
+            reason=checkin.reason,
+            stage=checkin.stage,
+            at_s=checkin.t,
+        )
         for alert in self.coach.answer(checkin.stage, leg, back):
             self.post_message(CoachAlerted(alert))
 

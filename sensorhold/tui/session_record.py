@@ -3,6 +3,7 @@ angle trace of the whole session, and the summary it returns. Pure (numpy only).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from sensorhold.session.state import SessionEvent, Status
+
+AT_TOLERANCE_S = 1.0
 
 
 class EventCursor:
@@ -61,11 +64,17 @@ def build_summary(
 ) -> dict[str, Any]:
     """The session summary the app returns: holds with stability and symptoms, best holds."""
     symptoms = [dict(ev.data, t=ev.t) for ev in events if ev.event == "symptom"]
+    ends = [float(hold.get("end_s", 0.0)) for hold in holds]
+    answers: dict[int, dict[str, Any]] = {}
+    for s in symptoms:
+        if s.get("reason") == "hold_end":
+            i = bisect_right(ends, float(s.get("at_s", s["t"])) + AT_TOLERANCE_S) - 1
+            if i >= 0:
+                answers.setdefault(i, s)
     rows: list[dict[str, Any]] = []
     for i, hold in enumerate(holds):
-        end = float(hold.get("end_s", 0.0))
-        until = float(holds[i + 1].get("end_s", np.inf)) if i + 1 < len(holds) else np.inf
-        answer = next((s for s in symptoms if end <= s["t"] < until), {})
+        end = ends[i]
+        answer = answers.get(i, {})
         duration = float(hold.get("duration_s", 0.0))
         unstable = float(hold.get("unstable_s", 0.0))
         stability = 100.0 * (1.0 - unstable / duration) if duration > 0 else 0.0
