@@ -1,0 +1,165 @@
+"""A person's calibration profile: mounting frame, stage angles, noise levels; JSON files.
+
+Files are readable JSON with ``format_version``; loading says clearly what is wrong with a
+broken, foreign or newer file, and saving is atomic (temp file, fsync, os.replace).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from platformdirs import user_data_dir
+
+from sensorhold.errors import ProfileError
+
+FORMAT_VERSION = 1
+KIND = "sensorhold-profile"
+DEFAULT_RATE_ON_DPS = 4.0
+DEFAULT_SPREAD_ON_DEG = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """``up_prone`` and ``axis`` are unit vectors in sensor axes (``axis`` ⟂ ``up_prone``, the
+    extension axis, positive rotation = extension). ``stage_angles`` maps stage -> degrees
+    relative to prone (stage 1 is 0 by definition). ``rate_noise_dps`` and
+    ``spread_noise_deg`` are the person's still-holding (breathing) levels."""
+
+    user: str
+    sensor_model: str
+    created_utc: str
+    stage3_allowed: bool
+    up_prone: tuple[float, float, float]
+    axis: tuple[float, float, float]
+    stage_angles: dict[int, float]
+    rate_noise_dps: float = 1.0
+    spread_noise_deg: float = 0.3
+
+    def stage_angle_tuple(self) -> tuple[float, ...]:
+        """Calibrated angles of the allowed stages, stage 1 first."""
+        stages = (1, 2, 3) if self.stage3_allowed else (1, 2)
+        return tuple(float(self.stage_angles[k]) for k in stages)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": KIND,
+            "format_version": FORMAT_VERSION,
+            "user": self.user,
+            "sensor_model": self.sensor_model,
+            "created_utc": self.created_utc,
+            "stage3_allowed": self.stage3_allowed,
+            "mounting": {
+                "up_prone": [round(x, 6) for x in self.up_prone],
+                "extension_axis": [round(x, 6) for x in self.axis],
+            },
+            "stage_angles_deg": {str(k): round(v, 3) for k, v in sorted(self.stage_angles.items())},
+            "noise": {
+                "rate_dps": round(self.rate_noise_dps, 4),
+                "spread_deg": round(self.spread_noise_deg, 4),
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "profile") -> Profile:
+        """Parse and check; ProfileError saying what is wrong and what to do."""
+        redo = "run `sensorhold calibrate` to make a new one"
+        if not isinstance(data, dict) or data.get("kind") != KIND:
+            raise ProfileError(f"{source} is not a sensorhold profile; {redo}")
+        version = data.get("format_version")
+        if not isinstance(version, int):
+            raise ProfileError(f"{source} has no valid format_version; {redo}")
+        if version > FORMAT_VERSION:
+            raise ProfileError(
+                f"{source} was written by a newer sensorhold (profile format {version}, this "
+                f"version reads {FORMAT_VERSION}); update sensorhold or {redo}"
+            )
+        try:
+            up = _unit3(data["mounting"]["up_prone"])
+            axis = _unit3(data["mounting"]["extension_axis"])
+            angles = {int(k): float(v) for k, v in data["stage_angles_deg"].items()}
+            stage3 = bool(data["stage3_allowed"])
+            profile = cls(
+                user=str(data["user"]),
+                sensor_model=str(data["sensor_model"]),
+                created_utc=str(data["created_utc"]),
+                stage3_allowed=stage3,
+                up_prone=up,
+                axis=axis,
+                stage_angles=angles,
+                rate_noise_dps=float(data["noise"]["rate_dps"]),
+                spread_noise_deg=float(data["noise"]["spread_deg"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProfileError(f"{source} is broken ({exc!s}); {redo}") from None
+        needed = {1, 2, 3} if stage3 else {1, 2}
+        values = [*angles.values(), profile.rate_noise_dps, profile.spread_noise_deg]
+        if not needed <= angles.keys() or not all(math.isfinite(v) for v in values):
+            raise ProfileError(f"{source} lacks stage angles {sorted(needed)}; {redo}")
+        if abs(float(np.dot(up, axis))) > 0.05:
+            raise ProfileError(f"{source} has an extension axis not across the back; {redo}")
+        return profile
+
+
+def _unit3(v: Any) -> tuple[float, float, float]:
+    a = np.asarray(v, dtype=float)
+    if a.shape != (3,) or not np.all(np.isfinite(a)) or np.linalg.norm(a) < 1e-6:
+        raise ValueError("a mounting vector is not three finite numbers")
+    a = a / np.linalg.norm(a)
+    return (float(a[0]), float(a[1]), float(a[2]))
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_path(user: str) -> Path:
+    """Where a user's profile lives: ``user_data_dir("sensorhold")/profiles/<user>.json``."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in user) or "default"
+    return Path(user_data_dir("sensorhold")) / "profiles" / f"{safe}.json"
+
+
+def load(path: str | Path) -> Profile:
+    """Read a profile file; ProfileError if missing, unreadable, broken, foreign or newer."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(
+            f"no calibration profile at {p}; run `sensorhold calibrate` or pass --profile"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"cannot read profile {p} ({exc!s})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(
+            f"profile {p} is not valid JSON ({exc.msg}, line {exc.lineno}); "
+            "run `sensorhold calibrate` to make a new one"
+        ) from None
+    return Profile.from_json(data, f"profile {p}")
+
+
+def save(profile: Profile, path: str | Path) -> Path:
+    """Write atomically: a temp file in the same folder, fsync, then os.replace."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(profile.to_json(), f, indent=2)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return p

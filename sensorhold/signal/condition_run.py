@@ -1,0 +1,45 @@
+"""Runs of consecutive samples meeting a condition: start time and running mean, across chunks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(slots=True)
+class RunCarry:
+    """The run still open at the end of the previous chunk (``count`` 0: none)."""
+
+    t0: float = np.nan
+    total: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    count: int = 0
+
+
+def first_long_run(
+    cond: np.ndarray, t: np.ndarray, x: np.ndarray, min_s: float, carry: RunCarry
+) -> tuple[int, np.ndarray | None, RunCarry]:
+    """First sample where ``cond`` has held for ``min_s`` seconds, and the mean of ``x`` (n, 3)
+    over the run up to it; (-1, None, carry for the next chunk) when there is none."""
+    n = cond.size
+    idx = np.arange(n)
+    starts = cond & np.concatenate(([carry.count == 0], ~cond[:-1]))
+    start_idx = np.maximum.accumulate(np.where(starts, idx, -1)) if n else idx
+    # start_idx == -1 on a cond sample: the run began in an earlier chunk.
+    t0 = np.where(start_idx >= 0, t[np.maximum(start_idx, 0)], carry.t0)
+    hit = np.flatnonzero(cond & (t - t0 >= min_s))
+    cs = np.cumsum(np.where(cond[:, None], x, 0.0), axis=0)
+    if hit.size:
+        i = int(hit[0])
+        s = int(start_idx[i])
+        total = cs[i] - (cs[s - 1] if s > 0 else 0.0)
+        count = i - s + 1
+        if s < 0:
+            total, count = cs[i] + carry.total, i + 1 + carry.count
+        return i, total / count, RunCarry()
+    if n == 0 or not cond[-1]:
+        return -1, None, RunCarry()
+    s = int(start_idx[-1])
+    if s < 0:
+        return -1, None, RunCarry(carry.t0, cs[-1] + carry.total, n + carry.count)
+    return -1, None, RunCarry(float(t[s]), cs[-1] - (cs[s - 1] if s > 0 else 0.0), n - s)

@@ -1,0 +1,231 @@
+"""Hold timer: one continuous stay in one stage, back-dated to when the person settled.
+
+A *candidate* is a run of still samples in one nonzero stage band. Once it has lasted
+``confirm_s`` the hold starts, dated at the candidate's first sample. While holding, samples
+that are not still, or out of the band, are *pending*: if the person settles back in the band,
+they were a wobble (unstable time); if they stay out of the band for ``dip_s``, the hold ends
+where the pending run began, i.e. where they started to leave. So the detection delay only
+affects when the UI learns of a start or end, never the durations.
+
+The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
+gives the same events whatever the chunking.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sensorhold.signal.lowpass import hold_last
+
+
+@dataclass(frozen=True, slots=True)
+class HoldParams:
+    confirm_s: float = 1.0
+    dip_s: float = 1.5
+    settle_lag_s: float = 0.0
+    leave_lag_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HoldEvent:
+    """``kind`` "hold_start" (``end_s`` None) or "hold_end"; ``t`` is when it was detected."""
+
+    kind: str
+    t: float
+    stage: int
+    start_s: float
+    end_s: float | None = None
+    mean_angle_deg: float | None = None
+    unstable_s: float | None = None
+
+    def as_hold(self) -> dict[str, float | int]:
+        """The hold as CLI.md's ``analyze --json`` lists it (for "hold_end" events)."""
+        assert self.end_s is not None
+        return {
+            "stage": self.stage,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "duration_s": round(self.end_s - self.start_s, 3),
+            "mean_angle_deg": round(float(self.mean_angle_deg or 0.0), 2),
+            "unstable_s": round(float(self.unstable_s or 0.0), 3),
+        }
+
+
+@dataclass(slots=True)
+class Sums:
+    """Running angle sum, sample count and unstable seconds over part of a hold."""
+
+    angle: float = 0.0
+    n: int = 0
+    unstable: float = 0.0
+
+    def add(self, other: Sums) -> None:
+        self.angle += other.angle
+        self.n += other.n
+        self.unstable += other.unstable
+
+
+@dataclass(slots=True)
+class HoldState:
+    prev_t: float = np.nan
+    quiet_t: float = np.nan
+    stage: int = 0
+    start_s: float = np.nan
+    conf: Sums = field(default_factory=Sums)
+    pend: Sums = field(default_factory=Sums)
+    leave_t: float = np.nan
+    out_t: float = np.nan
+    cand_stage: int = 0
+    cand_t: float = np.nan
+    cand: Sums = field(default_factory=Sums)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldOut:
+    """Per sample: the stage held (0: none) and the running hold time on the back-dated clock."""
+
+    stage: np.ndarray
+    hold_s: np.ndarray
+    events: list[HoldEvent]
+
+
+class _Chunk:
+    """Prefix sums of one chunk so any sample range sums in O(1)."""
+
+    def __init__(
+        self, t: np.ndarray, angle: np.ndarray, still: np.ndarray, quiet_t: np.ndarray,
+        prev_t: float,
+    ):
+        dt = np.diff(t, prepend=t[0] if np.isnan(prev_t) else prev_t)
+        self.t = t
+        self.quiet_t = quiet_t
+        self.cs_angle = np.concatenate(([0.0], np.cumsum(angle)))
+        self.cs_unstable = np.concatenate(([0.0], np.cumsum(np.where(still, 0.0, dt))))
+
+    def sums(self, i: int, j: int) -> Sums:
+        return Sums(
+            float(self.cs_angle[j] - self.cs_angle[i]),
+            j - i,
+            float(self.cs_unstable[j] - self.cs_unstable[i]),
+        )
+
+    def first_at(self, i: int, j: int, t_min: float) -> int:
+        """First index in [i, j) with t >= t_min, or -1."""
+        k = i + int(np.searchsorted(self.t[i:j], t_min, side="left"))
+        return k if k < j else -1
+
+
+def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
+    conf = s.conf
+    ev = HoldEvent(
+        "hold_end", t, s.stage, s.start_s, s.leave_t - params.leave_lag_s,
+        conf.angle / conf.n if conf.n else 0.0, conf.unstable,
+    )
+    s.stage, s.start_s, s.conf, s.pend = 0, np.nan, Sums(), Sums()
+    s.leave_t = s.out_t = np.nan
+    return ev
+
+
+def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
+    s.stage, s.start_s = s.cand_stage, s.cand_t - params.settle_lag_s
+    s.conf, s.pend, s.cand = s.cand, Sums(), Sums()
+    s.cand_stage, s.cand_t = 0, np.nan
+    s.leave_t = s.out_t = np.nan
+    return HoldEvent("hold_start", t, s.stage, s.start_s)
+
+
+def _candidate(s: HoldState, band: int, still: bool, t0: float) -> bool:
+    """Update the candidate for a segment's first sample; True if one is running."""
+    if not still or band == 0 or band == s.stage:
+        s.cand_stage, s.cand_t, s.cand = 0, np.nan, Sums()
+        return False
+    if s.cand_stage != band:
+        s.cand_stage, s.cand_t, s.cand = band, t0, Sums()
+    return True
+
+
+def _segment(
+    params: HoldParams, s: HoldState, c: _Chunk, lo: int, hi: int, band: int, still: bool,
+    events: list[HoldEvent], marks: list[tuple[int, int, float]],
+) -> None:
+    """Advance over samples [lo, hi), all with the same band and stillness."""
+    i = lo
+    while i < hi:
+        cand = _candidate(s, band, still, float(c.t[i]))
+        if s.stage:
+            if still and band == s.stage:
+                if not np.isnan(s.leave_t):
+                    s.conf.add(s.pend)
+                    s.pend, s.leave_t = Sums(), np.nan
+                s.out_t = np.nan
+                s.conf.add(c.sums(i, hi))
+                return
+            if np.isnan(s.leave_t):
+                s.leave_t = max(float(c.quiet_t[i]), s.start_s)
+            if band == s.stage:
+                s.out_t = np.nan
+            elif np.isnan(s.out_t):
+                s.out_t = float(c.t[i])
+            j = -1 if np.isnan(s.out_t) else c.first_at(i, hi, s.out_t + params.dip_s)
+            stop = hi if j < 0 else j + 1
+            s.pend.add(c.sums(i, stop))
+            if cand:
+                s.cand.add(c.sums(i, stop))
+            if j < 0:
+                return
+            events.append(_end(params, s, float(c.t[j])))
+            marks.append((j, 0, np.nan))
+            if cand and c.t[j] >= s.cand_t + params.confirm_s:
+                events.append(_start(params, s, float(c.t[j])))
+                marks.append((j, s.stage, s.start_s))
+            i = stop
+            continue
+        if not cand:
+            return
+        j = c.first_at(i, hi, s.cand_t + params.confirm_s)
+        stop = hi if j < 0 else j + 1
+        s.cand.add(c.sums(i, stop))
+        if j < 0:
+            return
+        events.append(_start(params, s, float(c.t[j])))
+        marks.append((j, s.stage, s.start_s))
+        i = stop
+
+
+def step(
+    params: HoldParams, state: HoldState, t: np.ndarray, band: np.ndarray, still: np.ndarray,
+    quiet: np.ndarray, angle_deg: np.ndarray,
+) -> tuple[HoldState, HoldOut]:
+    """One chunk: band stage, stillness, quietness (rate near rest) and angle per sample.
+
+    A hold ends at the last quiet sample before the person started to leave."""
+    n = t.size
+    events: list[HoldEvent] = []
+    if n == 0:
+        return state, HoldOut(np.zeros(0, np.int8), np.zeros(0), events)
+    quiet_t = hold_last(t, quiet, state.quiet_t)
+    c = _Chunk(t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), state.prev_t)
+    marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
+    change = np.flatnonzero((band[1:] != band[:-1]) | (still[1:] != still[:-1])) + 1
+    bounds = np.concatenate(([0], change, [n]))
+    for lo, hi in itertools.pairwise(bounds):
+        _segment(params, state, c, int(lo), int(hi), int(band[lo]), bool(still[lo]), events, marks)
+    state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
+    stage = np.zeros(n, np.int8)
+    start = np.full(n, np.nan)
+    for (i, k, s0), (j, _, _) in zip(marks, [*marks[1:], (n, 0, 0.0)], strict=True):
+        stage[i:j], start[i:j] = k, s0
+    hold_s = np.where(stage > 0, t - start, 0.0)
+    return state, HoldOut(stage, hold_s, events)
+
+
+def close(params: HoldParams, state: HoldState) -> HoldEvent | None:
+    """End an open hold at the end of the data (at its last good sample if it was leaving)."""
+    if not state.stage:
+        return None
+    if np.isnan(state.leave_t):
+        state.leave_t = state.prev_t + params.leave_lag_s
+    return _end(params, state, state.prev_t)

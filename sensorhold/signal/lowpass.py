@@ -1,0 +1,39 @@
+"""First-order low-pass filters and a latch: vectorised, with state so chunks chain exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import lfilter
+
+
+def alpha(ts: float, tau: float) -> float:
+    """Smoothing factor of y += alpha * (x - y) at step ``ts`` for time constant ``tau``."""
+    return float(1.0 - np.exp(-ts / tau))
+
+
+def lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | None) -> np.ndarray:
+    """Filter ``x`` (n,) or (n, k) along axis 0 from ``y_prev`` (None: start at x[0])."""
+    if x.shape[0] == 0:
+        return x.copy()
+    if y_prev is None:
+        y_prev = x[0]
+    zi = ((1.0 - a) * np.asarray(y_prev, dtype=float))[None, ...]
+    y, _ = lfilter([a], [1.0, a - 1.0], x, axis=0, zi=zi)
+    return y
+
+
+def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
+    """True from each ``on`` sample until the next ``off`` sample (``off`` wins ties)."""
+    n = on.size
+    setpt = np.where(off, 0, np.where(on, 1, -1))
+    idx = np.where(setpt >= 0, np.arange(n), -1)
+    last = np.maximum.accumulate(idx) if n else idx
+    return np.where(last >= 0, setpt[np.maximum(last, 0)] == 1, prev)
+
+
+def hold_last(values: np.ndarray, defined: np.ndarray, prev: int) -> np.ndarray:
+    """Each sample takes the last defined value so far (``prev`` before the first)."""
+    n = values.size
+    idx = np.where(defined, np.arange(n), -1)
+    last = np.maximum.accumulate(idx) if n else idx
+    return np.where(last >= 0, values[np.maximum(last, 0)], prev)

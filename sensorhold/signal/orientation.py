@@ -1,0 +1,187 @@
+"""Orientation layer: VQF 6D on the data's own clock -> gravity "up" in sensor axes.
+
+VQF needs a fixed sample time. We run it at the nominal rate (given, or the median step of the
+first samples) and treat time honestly: small jitter is ignored, a gap of a few samples is
+filled with linearly interpolated samples so the filter advances by the time that passed, and a
+gap longer than ``reset_gap_s`` restarts the filter from the accelerometer (keeping the gyro
+bias estimate), because no gyro data bridges it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from vqf import VQF
+
+G = 9.80665
+DEG = np.pi / 180.0
+
+
+@dataclass(frozen=True, slots=True)
+class OrientationParams:
+    """``rate_hz`` None: estimate it from the first ``probe_n`` sample times."""
+
+    rate_hz: float | None = None
+    probe_n: int = 8
+    gap_factor: float = 1.5
+    reset_gap_s: float = 1.0
+    tau_acc_s: float = 3.0
+
+
+@dataclass(slots=True)
+class OrientationState:
+    """The running filter, the nominal step, and the last sample (to bridge gaps)."""
+
+    vqf: VQF | None = None
+    ts: float = 0.0
+    probe_t: list[float] = field(default_factory=list)
+    probe_acc: list[np.ndarray] = field(default_factory=list)
+    probe_gyr: list[np.ndarray] = field(default_factory=list)
+    last_t: float = np.nan
+    last_acc: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    last_gyr: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    gaps: int = 0
+    resets: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrientationOut:
+    """Per sample: unit up-vector (n, 3) and bias-free angular rate magnitude (deg/s)."""
+
+    up: np.ndarray
+    rate_dps: np.ndarray
+
+
+def up_from_quat(q: np.ndarray) -> np.ndarray:
+    """R(q)^T e_z for sensor->earth quaternions [w x y z] (n, 4): earth's up in sensor axes."""
+    w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    return np.stack((2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)), axis=1)
+
+
+def estimate_ts(t: np.ndarray) -> float:
+    """Nominal sample step: the median step, robust to a few gaps (span/(n-1) if bursty)."""
+    dt = np.diff(t)
+    ts = float(np.median(dt)) if dt.size else 0.0
+    if ts <= 1e-4 and t.size > 1:
+        ts = float(t[-1] - t[0]) / (t.size - 1)
+    if ts <= 0:
+        raise ValueError("sample times do not increase: cannot estimate a sample rate")
+    return ts
+
+
+def _new_vqf(params: OrientationParams, ts: float) -> VQF:
+    return VQF(ts, tauAcc=params.tau_acc_s)
+
+
+def _acc_up(acc: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(acc, axis=1, keepdims=True)
+    return acc / np.where(n > 0, n, 1.0)
+
+
+def _run_vqf(
+    params: OrientationParams, state: OrientationState, t: np.ndarray, acc: np.ndarray,
+    gyr: np.ndarray,
+) -> OrientationOut:
+    """Feed a chunk to the running filter, bridging or resetting at gaps."""
+    vqf = state.vqf
+    assert vqf is not None
+    ts = state.ts
+    n = t.size
+    dt = np.diff(np.concatenate(([state.last_t], t)))
+    steps = np.ones(n, dtype=np.int64)
+    gap = dt > params.gap_factor * ts
+    reset = gap & (dt > params.reset_gap_s)
+    bridge = gap & ~reset
+    steps[bridge] = np.rint(dt[bridge] / ts).astype(np.int64)
+    state.gaps += int(np.count_nonzero(gap))
+
+    up = np.empty((n, 3))
+    rate = np.empty(n)
+    cuts = np.flatnonzero(reset)
+    bounds = np.concatenate(([0], cuts, [n]))
+    prev_acc, prev_gyr = state.last_acc, state.last_gyr
+    for k in range(bounds.size - 1):
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        if lo == hi:
+            continue
+        if reset[lo]:
+            bias, sigma = vqf.getBiasEstimate()
+            vqf.resetState()
+            vqf.setBiasEstimate(bias, sigma)
+            state.resets += 1
+            steps_seg = steps[lo:hi].copy()
+            steps_seg[0] = 1
+        else:
+            steps_seg = steps[lo:hi]
+        seg_acc, seg_gyr = acc[lo:hi], gyr[lo:hi]
+        total = int(steps_seg.sum())
+        if total == hi - lo:
+            ga, gg = seg_acc, seg_gyr
+            real = np.arange(hi - lo)
+        else:
+            # Linear interpolation from the previous sample across each bridged gap.
+            real = np.cumsum(steps_seg) - 1
+            owner = np.repeat(np.arange(hi - lo), steps_seg)
+            frac = (np.arange(total) - (real[owner] - steps_seg[owner])) / steps_seg[owner]
+            pa = np.vstack((prev_acc, seg_acc[:-1]))[owner]
+            pg = np.vstack((prev_gyr, seg_gyr[:-1]))[owner]
+            ga = pa + (seg_acc[owner] - pa) * frac[:, None]
+            gg = pg + (seg_gyr[owner] - pg) * frac[:, None]
+        res = vqf.updateBatch(
+            np.ascontiguousarray(gg * DEG), np.ascontiguousarray(ga * G)
+        )
+        up[lo:hi] = up_from_quat(res["quat6D"][real])
+        rate[lo:hi] = np.linalg.norm(seg_gyr - res["bias"][real] / DEG, axis=1)
+        prev_acc, prev_gyr = seg_acc[-1], seg_gyr[-1]
+    return OrientationOut(up, rate)
+
+
+def step(
+    params: OrientationParams, state: OrientationState, t: np.ndarray, acc: np.ndarray,
+    gyr: np.ndarray,
+) -> tuple[OrientationState, OrientationOut]:
+    """Process one chunk: ``t`` (n,) s, ``acc`` (n, 3) g, ``gyr`` (n, 3) deg/s."""
+    n = t.size
+    if n == 0:
+        return state, OrientationOut(np.empty((0, 3)), np.empty(0))
+    if state.vqf is None:
+        if params.rate_hz is not None:
+            state.ts = 1.0 / params.rate_hz
+        else:
+            take = min(n, params.probe_n - len(state.probe_t))
+            state.probe_t.extend(t[:take].tolist())
+            state.probe_acc.extend(acc[:take])
+            state.probe_gyr.extend(gyr[:take])
+            head = OrientationOut(_acc_up(acc[:take]), np.linalg.norm(gyr[:take], axis=1))
+            if len(state.probe_t) < params.probe_n:
+                return state, head
+            pt = np.array(state.probe_t)
+            state.ts = estimate_ts(pt)
+            state.vqf = _new_vqf(params, state.ts)
+            state.last_t = pt[0] - state.ts
+            state.last_acc, state.last_gyr = state.probe_acc[0], state.probe_gyr[0]
+            _run_vqf(params, state, pt, np.array(state.probe_acc), np.array(state.probe_gyr))
+            state.last_t = float(pt[-1])
+            state.last_acc, state.last_gyr = state.probe_acc[-1], state.probe_gyr[-1]
+            state.probe_t, state.probe_acc, state.probe_gyr = [], [], []
+            if take == n:
+                return state, head
+            state, tail = step(params, state, t[take:], acc[take:], gyr[take:])
+            return state, OrientationOut(
+                np.vstack((head.up, tail.up)), np.concatenate((head.rate_dps, tail.rate_dps))
+            )
+        state.vqf = _new_vqf(params, state.ts)
+        state.last_t = float(t[0]) - state.ts
+        state.last_acc, state.last_gyr = acc[0], gyr[0]
+    out = _run_vqf(params, state, t, acc, gyr)
+    state.last_t = float(t[-1])
+    state.last_acc, state.last_gyr = acc[-1].copy(), gyr[-1].copy()
+    return state, out
+
+
+def run(
+    params: OrientationParams, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray
+) -> OrientationOut:
+    """Batch form: the same as stepping through the whole recording in one chunk."""
+    return step(params, OrientationState(), t, acc, gyr)[1]

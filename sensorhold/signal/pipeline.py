@@ -1,0 +1,135 @@
+"""The causal signal chain used by live, replay and analyze: orientation -> stillness ->
+extension angle -> stage ladder -> hold timer.
+
+``Pipeline.step`` takes any chunk of samples and returns per-sample outputs and hold events;
+``run`` is the batch form (one chunk), so both share one source of truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from sensorhold.calibration.profile import DEFAULT_RATE_ON_DPS, DEFAULT_SPREAD_ON_DEG, Profile
+from sensorhold.signal import extension_angle, hold_timer, orientation, stage_ladder, stillness
+from sensorhold.signal.hold_timer import HoldEvent, HoldParams
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineParams:
+    """Per-layer parameters; stillness thresholds and stage bands come from the profile."""
+
+    orientation: orientation.OrientationParams = field(
+        default_factory=orientation.OrientationParams
+    )
+    stillness: stillness.StillnessParams = field(default_factory=stillness.StillnessParams)
+    angle: extension_angle.AngleParams = field(default_factory=extension_angle.AngleParams)
+    stage: stage_ladder.StageParams = field(default_factory=stage_ladder.StageParams)
+    hold: HoldParams = field(default_factory=HoldParams)
+    moving_dps: float = 10.0
+    noise_factor: float = 3.0
+    off_factor: float = 1.5
+
+    def for_profile(self, profile: Profile) -> PipelineParams:
+        """Fit the thresholds to the person: stillness above their breathing level, stage bands
+        around their stage angles, re-zero window below half their forearm angle."""
+        rate_on = max(DEFAULT_RATE_ON_DPS, self.noise_factor * profile.rate_noise_dps)
+        spread_on = max(DEFAULT_SPREAD_ON_DEG, self.noise_factor * profile.spread_noise_deg)
+        still = replace(
+            self.stillness,
+            rate_on_dps=rate_on,
+            rate_off_dps=self.off_factor * rate_on,
+            spread_on_deg=spread_on,
+            spread_off_deg=self.off_factor * spread_on,
+        )
+        angles = profile.stage_angle_tuple()
+        window = min(self.angle.prone_window_deg, 0.5 * (angles[1] - angles[0]))
+        return replace(
+            self,
+            stillness=still,
+            stage=replace(self.stage, stage_angles=angles),
+            angle=replace(self.angle, prone_window_deg=window, rise_deg=min(
+                self.angle.rise_deg, window)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOutput:
+    """Per sample: ``t``, ``angle_deg``, ``stage`` (0-3), ``stable`` (still), ``hold_s`` (running
+    hold time, back-dated; 0 outside holds); ``events`` are hold starts and ends in this chunk."""
+
+    t: np.ndarray
+    angle_deg: np.ndarray
+    stage: np.ndarray
+    stable: np.ndarray
+    hold_s: np.ndarray
+    events: list[HoldEvent]
+
+    @staticmethod
+    def concat(parts: list[PipelineOutput]) -> PipelineOutput:
+        return PipelineOutput(
+            np.concatenate([p.t for p in parts]),
+            np.concatenate([p.angle_deg for p in parts]),
+            np.concatenate([p.stage for p in parts]),
+            np.concatenate([p.stable for p in parts]),
+            np.concatenate([p.hold_s for p in parts]),
+            [e for p in parts for e in p.events],
+        )
+
+
+class Pipeline:
+    """The streaming signal chain for one session with one profile."""
+
+    def __init__(self, profile: Profile, params: PipelineParams | None = None) -> None:
+        self.profile = profile
+        self.params = (params or PipelineParams()).for_profile(profile)
+        self._orient = orientation.OrientationState()
+        self._still = stillness.StillnessState()
+        self._angle = extension_angle.AngleState(
+            np.array(profile.up_prone), np.array(profile.axis)
+        )
+        self._stage = stage_ladder.StageState()
+        self._hold = hold_timer.HoldState()
+
+    def step(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> PipelineOutput:
+        """A chunk: ``t`` (n,) s, ``acc`` (n, 3) g, ``gyr`` (n, 3) deg/s, sensor axes."""
+        p = self.params
+        t = np.asarray(t, dtype=float)
+        acc = np.asarray(acc, dtype=float).reshape(-1, 3)
+        gyr = np.asarray(gyr, dtype=float).reshape(-1, 3)
+        self._orient, o = orientation.step(p.orientation, self._orient, t, acc, gyr)
+        ts = self._orient.ts or (1.0 / 100.0)
+        self._still, s = stillness.step(p.stillness, self._still, ts, o.up, o.rate_dps)
+        self._angle, a = extension_angle.step(p.angle, self._angle, t, o.up, s.still)
+        self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
+        quiet = s.rate_dps < p.stillness.quiet_dps
+        self._hold, h = hold_timer.step(
+            p.hold, self._hold, t, band, s.still, quiet, a.angle_deg
+        )
+        moving = s.rate_dps >= p.moving_dps
+        stage = np.where(h.stage > 0, h.stage, np.where(moving, 0, band)).astype(np.int8)
+        return PipelineOutput(t, a.angle_deg, stage, s.still, h.hold_s, h.events)
+
+    def close(self) -> HoldEvent | None:
+        """End of data: the hold still open, ended at its last settled sample."""
+        return hold_timer.close(self.params.hold, self._hold)
+
+    @property
+    def gaps(self) -> int:
+        return self._orient.gaps
+
+    @property
+    def resets(self) -> int:
+        return self._orient.resets
+
+
+def run(
+    profile: Profile, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray,
+    params: PipelineParams | None = None,
+) -> PipelineOutput:
+    """Batch form: the whole recording as one chunk, plus the hold left open at the end."""
+    pipe = Pipeline(profile, params)
+    out = pipe.step(t, acc, gyr)
+    last = pipe.close()
+    return replace(out, events=[*out.events, last]) if last else out

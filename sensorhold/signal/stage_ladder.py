@@ -1,0 +1,65 @@
+"""Stage ladder: which exercise stage an angle is in, with hysteresis at the band edges.
+
+Bands sit around the person's calibrated stage angles, split at the midpoints; stage 1 reaches
+``below_prone_deg`` under the prone angle and the top allowed stage reaches half its gap to the
+stage below (at least ``min_top_margin_deg``) above its angle. Anything outside, or leaning
+sideways past ``max_roll_deg``, is stage 0. Without a stage-3 prescription a press-up higher
+than the stage-2 band therefore reads as stage 0 (not an exercise posture for this person);
+upstream may alert on it. A stage only changes once the angle is ``hysteresis_deg`` inside the
+new band.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensorhold.signal.lowpass import hold_last
+
+
+@dataclass(frozen=True, slots=True)
+class StageParams:
+    """``stage_angles[k-1]`` is the calibrated angle of stage k (1, 2 and, if allowed, 3)."""
+
+    stage_angles: tuple[float, ...] = (0.0, 20.0)
+    below_prone_deg: float = 12.0
+    min_top_margin_deg: float = 8.0
+    max_roll_deg: float = 25.0
+    hysteresis_deg: float = 2.0
+
+    def edges(self) -> np.ndarray:
+        """Band edges: stage k spans edges[k-1]..edges[k]."""
+        a = np.asarray(self.stage_angles, dtype=float)
+        top = max(self.min_top_margin_deg, (a[-1] - a[-2]) / 2)
+        return np.concatenate(([a[0] - self.below_prone_deg], (a[1:] + a[:-1]) / 2, [a[-1] + top]))
+
+
+@dataclass(slots=True)
+class StageState:
+    stage: int = 0
+
+
+def step(
+    params: StageParams, state: StageState, angle_deg: np.ndarray, roll_deg: np.ndarray
+) -> tuple[StageState, np.ndarray]:
+    """Band stage (int8) per sample."""
+    edges, h = params.edges(), params.hysteresis_deg
+    k = np.searchsorted(edges, angle_deg, side="right")
+    inside = (k >= 1) & (k < edges.size)
+    kc = np.clip(k, 1, edges.size - 1)
+    lo, hi = edges[kc - 1], edges[kc]
+    core_in = inside & (angle_deg >= lo + h) & (angle_deg <= hi - h) & (
+        np.abs(roll_deg) <= params.max_roll_deg - h
+    )
+    core_out = (
+        (angle_deg < edges[0] - h)
+        | (angle_deg > edges[-1] + h)
+        | (np.abs(roll_deg) > params.max_roll_deg + h)
+        | ~np.isfinite(angle_deg)
+    )
+    value = np.where(core_in, kc, 0)
+    stage = hold_last(value, core_in | core_out, state.stage).astype(np.int8)
+    if stage.size:
+        state = StageState(int(stage[-1]))
+    return state, stage

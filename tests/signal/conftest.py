@@ -1,0 +1,68 @@
+"""Synthetic IMU arrays for signal tests: a rigid trunk pitching through stage plateaus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from sensorhold.calibration.profile import Profile
+
+Plan = list[tuple[float, float]]  # (angle_deg, seconds): hold at an angle, ramps between
+
+
+def synth(
+    plan: Plan, rate_hz: float = 100.0, ramp_s: float = 2.0, mount: Rotation | None = None,
+    noise: float = 0.0, seed: int = 0, breath_deg: float = 0.0,
+    wobble: tuple[float, float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """t, acc (g), gyr (deg/s), true angle for a trunk at the planned angles (sensor aligned
+    x cranial, y left, z out of the back, then turned by ``mount``); ``wobble`` (start s,
+    seconds, amplitude deg) adds a 1 Hz sway."""
+    knots_t, knots_a = [0.0], [plan[0][0]]
+    for k, (ang, dur) in enumerate(plan):
+        if k:
+            knots_t.append(knots_t[-1] + ramp_s)
+            knots_a.append(ang)
+        knots_t.append(knots_t[-1] + dur)
+        knots_a.append(ang)
+    t = np.arange(0.0, knots_t[-1], 1.0 / rate_hz)
+    seg = np.clip(np.searchsorted(knots_t, t, side="right") - 1, 0, len(knots_t) - 2)
+    t0, t1 = np.array(knots_t)[seg], np.array(knots_t)[seg + 1]
+    a0, a1 = np.array(knots_a)[seg], np.array(knots_a)[seg + 1]
+    x = np.clip((t - t0) / (t1 - t0), 0, 1)
+    s = 10 * x**3 - 15 * x**4 + 6 * x**5
+    ang = a0 + (a1 - a0) * s + breath_deg * np.sin(2 * np.pi * 0.25 * t)
+    if wobble is not None:
+        w0, wd, wa = wobble
+        ang = ang + np.where((t > w0) & (t < w0 + wd), wa * np.sin(2 * np.pi * (t - w0)), 0.0)
+    # trunk->world: pitch up by the angle about the left axis (world y), sensor = trunk * mount.
+    trunk = Rotation.from_euler("y", -ang[:, None], degrees=True)
+    sensor = trunk * mount if mount is not None else trunk
+    acc = sensor.inv().apply(np.array([0.0, 0.0, 1.0]))
+    rv = (sensor[:-1].inv() * sensor[1:]).as_rotvec() * rate_hz
+    gyr = np.degrees(np.vstack((rv[:1], rv)))
+    rng = np.random.default_rng(seed)
+    acc = acc + rng.normal(0, 0.01 * noise, acc.shape)
+    gyr = gyr + rng.normal(0, 0.5 * noise, gyr.shape)
+    return t, acc, gyr, ang
+
+
+def aligned_profile(angles: tuple[float, ...] = (0.0, 20.0, 35.0)) -> Profile:
+    return Profile(
+        user="test", sensor_model="synthetic", created_utc="2024-01-01T00:00:00Z",
+        stage3_allowed=len(angles) == 3, up_prone=(0.0, 0.0, 1.0), axis=(0.0, 1.0, 0.0),
+        stage_angles={k + 1: a for k, a in enumerate(angles)},
+    )
+
+
+@pytest.fixture
+def make_imu() -> Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    return synth
+
+
+@pytest.fixture
+def profile() -> Profile:
+    return aligned_profile()

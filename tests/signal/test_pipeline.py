@@ -1,0 +1,101 @@
+"""The whole chain on synthetic plateaus; batch equals streaming over random chunkings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
+from sensorhold.signal.orientation import OrientationParams
+from sensorhold.signal.pipeline import Pipeline, PipelineOutput, PipelineParams, run
+
+from .conftest import aligned_profile, synth
+
+PLAN = [(0.0, 12.0), (20.0, 10.0), (35.0, 8.0), (0.0, 8.0)]
+TRUE_HOLDS = [(1, 0.0, 12.0), (2, 14.0, 24.0), (3, 26.0, 34.0), (1, 36.0, 44.0)]
+
+
+def _holds(out: PipelineOutput) -> list[dict[str, float | int]]:
+    return [e.as_hold() for e in out.events if e.kind == "hold_end"]
+
+
+def test_names_stages_and_times_holds_on_clean_plateaus() -> None:
+    t, acc, gyr, ang = synth(PLAN, noise=1.0, breath_deg=0.3)
+    out = run(aligned_profile(), t, acc, gyr)
+    holds = _holds(out)
+    assert [h["stage"] for h in holds] == [1, 2, 3, 1]
+    for h, (stage, a, b) in zip(holds, TRUE_HOLDS, strict=True):
+        assert abs(h["start_s"] - a) < 0.4 and abs(h["end_s"] - b) < 0.4, (h, stage)
+    inside = np.zeros(t.size, bool)
+    for _, a, b in TRUE_HOLDS:
+        inside |= (t > a + 0.5) & (t < b - 0.5)
+    assert np.sqrt(np.mean((out.angle_deg - ang)[inside] ** 2)) < 0.5
+
+
+def test_stage3_reads_as_stage0_when_not_prescribed() -> None:
+    t, acc, gyr, _ = synth(PLAN)
+    out = run(aligned_profile((0.0, 20.0)), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 1]
+
+
+def test_remounted_sensor_is_rezeroed_and_axis_refit() -> None:
+    mount = Rotation.from_euler("zx", [25.0, 8.0], degrees=True)
+    t, acc, gyr, ang = synth(PLAN, mount=mount, noise=1.0)
+    out = run(aligned_profile(), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 3, 1]
+    late = t > 14.5
+    assert np.max(np.abs(out.angle_deg - ang)[late]) < 1.0
+
+
+def test_wobble_inside_a_hold_is_unstable_time_not_a_new_hold() -> None:
+    t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 20.0)], noise=0.5, wobble=(20.0, 2.0, 3.0))
+    holds = _holds(run(aligned_profile(), t, acc, gyr))
+    assert [h["stage"] for h in holds] == [1, 2]
+    assert 1.0 < holds[1]["unstable_s"] < 3.0
+
+
+def test_gap_is_bridged_not_ignored() -> None:
+    t, acc, gyr, ang = synth(PLAN)
+    lost = (t > 13.0) & (t < 13.6)  # mid-rise: 0.6 s of rotation only the gap's time explains
+    out = run(aligned_profile(), t[~lost], acc[~lost], gyr[~lost])
+    err = np.abs(out.angle_deg - ang[~lost])
+    assert err[t[~lost] > 15.0].max() < 1.0
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 3, 1]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(1, 400), min_size=1, max_size=60), st.booleans())
+def test_batch_equals_streaming_for_any_chunking(sizes: list[int], known_rate: bool) -> None:
+    t, acc, gyr, _ = synth(PLAN, rate_hz=50.0, noise=1.0, breath_deg=0.3)
+    keep = np.ones(t.size, bool)
+    keep[700:712] = False  # a short gap
+    keep[1300:1400] = False  # a long one: the filter restarts
+    t, acc, gyr = t[keep], acc[keep], gyr[keep]
+    prof = aligned_profile()
+    params = PipelineParams(OrientationParams(rate_hz=50.0)) if known_rate else None
+    whole = run(prof, t, acc, gyr, params)
+    pipe = Pipeline(prof, params)
+    cuts = np.cumsum(sizes)
+    cuts = cuts[cuts < t.size]
+    parts = [
+        pipe.step(tc, ac, gc)
+        for tc, ac, gc in zip(
+            np.split(t, cuts), np.split(acc, cuts), np.split(gyr, cuts), strict=True
+        )
+    ]
+    last = pipe.close()
+    stream = PipelineOutput.concat(parts)
+    np.testing.assert_allclose(stream.angle_deg, whole.angle_deg, atol=1e-9)
+    np.testing.assert_array_equal(stream.stage, whole.stage)
+    np.testing.assert_array_equal(stream.stable, whole.stable)
+    np.testing.assert_allclose(stream.hold_s, whole.hold_s, atol=1e-9)
+    events = [*stream.events, *([last] if last else [])]
+    assert [(e.kind, e.t, e.stage) for e in events] == [
+        (e.kind, e.t, e.stage) for e in whole.events
+    ]
+    for a, b in zip(events, whole.events, strict=True):
+        assert a.start_s == pytest.approx(b.start_s) and a.end_s == pytest.approx(b.end_s)
+        assert a.mean_angle_deg == pytest.approx(b.mean_angle_deg)
+        assert a.unstable_s == pytest.approx(b.unstable_s)
