@@ -93,3 +93,9 @@ class Recorder:
 @pytest.fixture
 def rec() -> Recorder:
     return Recorder()
+
+
+@pytest.fixture
+def statuses() -> Recorder:
+    """A second recorder, for a link's on_status."""
+    return Recorder()
