@@ -21,7 +21,7 @@ from sensorhold.tui.coaching import Answer, Checkin, Coach, HoldTargets
 from sensorhold.tui.messages import CheckinDue, CoachAlerted, StreamEnded
 from sensorhold.tui.screens.checkin import CheckinScreen
 from sensorhold.tui.screens.help import HelpScreen
-from sensorhold.tui.screens.live import PLOT_WINDOW_S, LiveScreen
+from sensorhold.tui.screens.live import PLOT_WINDOW_S, LiveScreen, stage_bands
 from sensorhold.tui.screens.summary import SummaryScreen
 from sensorhold.tui.session_record import EventCursor, SessionTrace, build_summary
 
@@ -131,9 +131,9 @@ class SensorholdApp(App[Summary]):
 
     @on(StreamEnded)
     async def _stream_ended(self, message: StreamEnded) -> None:
+        await self.action_end_session()
         if message.error:
             self.notify(message.error, title="stream stopped", severity="error", timeout=30)
-        await self.action_end_session()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -155,9 +155,10 @@ class SensorholdApp(App[Summary]):
             self._on_session_end(self.summary)
         while isinstance(self.screen, ModalScreen):
             self.pop_screen()
+        self.clear_notifications()  # live alerts are stale once the session is over
         self.push_screen(
             SummaryScreen(
-                self.summary, self._trace.arrays(), self.state.stage_angles, self._history
+                self.summary, self._trace.arrays(), stage_bands(self.state), self._history
             )
         )
 

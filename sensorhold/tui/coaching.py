@@ -146,6 +146,7 @@ class Coach:
         elif ev.event == "alert" and ev.data.get("message"):
             alerts.append(Alert("stream", str(ev.data["message"])))
         elif ev.event == "hold_end":
+            self._held_any = True
             stage = int(ev.data.get("stage", 0))
             duration = float(ev.data.get("duration_s", 0.0))
             target = self.targets.target(stage)

@@ -46,7 +46,9 @@ async def test_sensor_loss_pauses_the_clock_alerts_and_recovers(scripted_app: An
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
         await pilot.press("escape")  # the stage 1 check-in from before
+        assert not isinstance(app.screen, CheckinScreen)
         session.advance(122.0)
         app.pull()
         await pilot.pause()
@@ -92,6 +94,7 @@ async def test_quit_shows_summary_then_returns_it(scripted_app: Any) -> None:
     app, _ = scripted_app(170.0, on_session_end=ended.append)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
         await pilot.press("1", "2", "q")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)

@@ -1,5 +1,6 @@
 """The pure coaching rules: lines, alerts and check-ins, without Textual."""
 
+from sensorhold import texts
 from sensorhold.session.state import SessionEvent, Status
 from sensorhold.tui.coaching import Coach, HoldTargets, clock
 
@@ -85,6 +86,7 @@ def test_dropping_out_before_target_alerts_and_asks_for_symptoms() -> None:
         status(t=40, stage=0), [SessionEvent(40, "hold_end", {"stage": 1, "duration_s": 35.0})]
     )
     assert [a.kind for a in advice.alerts] == ["dropped"]
+    assert advice.phase == "rest" and advice.line == texts.COACH_BETWEEN
     assert "0:35" in advice.alerts[0].message
     assert [(c.reason, c.stage) for c in advice.checkins] == [("hold_end", 1)]
 

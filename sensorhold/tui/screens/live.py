@@ -20,6 +20,11 @@ from sensorhold.tui.widgets.stage_ladder import StageLadder
 PLOT_WINDOW_S = 90.0
 
 
+def stage_bands(state: SessionState) -> dict[int, float]:
+    """The stage angles to draw: stage 3 only when it is prescribed."""
+    return {k: a for k, a in state.stage_angles.items() if k < 3 or state.stage3_allowed}
+
+
 class LiveScreen(Screen[None]):
     """Shows one pulled frame of the session; holds no session logic itself."""
 
@@ -52,13 +57,12 @@ class LiveScreen(Screen[None]):
         for phase in ("paused", "complete", "done", "come_down", "stop"):
             coach.set_class(advice.phase == phase, f"-{phase}")
         end = max(s.t, float(t[-1]) if t.size else 0.0)
-        bands = {k: a for k, a in state.stage_angles.items() if k < 3 or state.stage3_allowed}
         self.query_one(AnglePlot).show(
             PlotData(
                 t=t,
                 angle=angle,
                 t_range=(end - PLOT_WINDOW_S, end),
-                stage_angles=bands,
+                stage_angles=stage_bands(state),
                 current_stage=s.stage,
                 x_labels=(texts.LIVE_PLOT_START.format(seconds=PLOT_WINDOW_S), texts.LIVE_PLOT_END),
             )

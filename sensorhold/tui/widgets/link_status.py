@@ -24,7 +24,7 @@ def status_text(status: Status) -> Text:
     out.append(f"● {status.link}", LINK_STYLE.get(status.link, ""))
     battery = "—" if status.battery_pct is None else f"{status.battery_pct}%"
     out.append(
-        f"  batt {battery}  packets {status.packets}  malformed {status.malformed}"
+        f"  batt {battery}  packets {status.packets}  bad {status.malformed}"
         f"  gaps {status.gaps}  lost {status.lost_samples}"
     )
     out.append(f"  rec {status.recording or 'off'}", "dim")
