@@ -1,7 +1,8 @@
 """Hold timer: one continuous stay in one stage, back-dated to when the person settled.
 
 A *candidate* is a run of still samples in one nonzero stage band. Once it has lasted
-``confirm_s`` the hold starts, dated at the candidate's first sample. While holding, samples
+``confirm_s`` the hold starts, dated at the candidate's first quiet sample (where the settling
+motion died out). While holding, samples
 that are not still, or out of the band, are *pending*: if the person settles back in the band,
 they were a wobble (unstable time); if they stay out of the band for ``dip_s``, the hold ends
 where the pending run began, i.e. where they started to leave. So the detection delay only
@@ -80,6 +81,7 @@ class HoldState:
     out_t: float = np.nan
     cand_stage: int = 0
     cand_t: float = np.nan
+    cand_quiet_t: float = np.nan
     cand: Sums = field(default_factory=Sums)
 
 
@@ -97,11 +99,12 @@ class _Chunk:
 
     def __init__(
         self, t: np.ndarray, angle: np.ndarray, still: np.ndarray, quiet_t: np.ndarray,
-        prev_t: float,
+        next_quiet: np.ndarray, prev_t: float,
     ):
         dt = np.diff(t, prepend=t[0] if np.isnan(prev_t) else prev_t)
         self.t = t
         self.quiet_t = quiet_t
+        self.next_quiet = next_quiet
         self.cs_angle = np.concatenate(([0.0], np.cumsum(angle)))
         self.cs_unstable = np.concatenate(([0.0], np.cumsum(np.where(still, 0.0, dt))))
 
@@ -118,6 +121,12 @@ class _Chunk:
         return k if k < j else -1
 
 
+def _note_quiet(s: HoldState, c: _Chunk, i: int, stop: int) -> None:
+    """Remember the candidate's first quiet sample (where the settling motion died out)."""
+    if np.isnan(s.cand_quiet_t) and c.next_quiet[i] < stop:
+        s.cand_quiet_t = float(c.t[c.next_quiet[i]])
+
+
 def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     conf = s.conf
     ev = HoldEvent(
@@ -130,9 +139,10 @@ def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
 
 
 def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
-    s.stage, s.start_s = s.cand_stage, s.cand_t - params.settle_lag_s
+    settled = s.cand_t if np.isnan(s.cand_quiet_t) else s.cand_quiet_t
+    s.stage, s.start_s = s.cand_stage, settled - params.settle_lag_s
     s.conf, s.pend, s.cand = s.cand, Sums(), Sums()
-    s.cand_stage, s.cand_t = 0, np.nan
+    s.cand_stage, s.cand_t, s.cand_quiet_t = 0, np.nan, np.nan
     s.leave_t = s.out_t = np.nan
     return HoldEvent("hold_start", t, s.stage, s.start_s)
 
@@ -140,10 +150,10 @@ def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
 def _candidate(s: HoldState, band: int, still: bool, t0: float) -> bool:
     """Update the candidate for a segment's first sample; True if one is running."""
     if not still or band == 0 or band == s.stage:
-        s.cand_stage, s.cand_t, s.cand = 0, np.nan, Sums()
+        s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand = 0, np.nan, np.nan, Sums()
         return False
     if s.cand_stage != band:
-        s.cand_stage, s.cand_t, s.cand = band, t0, Sums()
+        s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand = band, t0, np.nan, Sums()
     return True
 
 
@@ -174,6 +184,7 @@ def _segment(
             s.pend.add(c.sums(i, stop))
             if cand:
                 s.cand.add(c.sums(i, stop))
+                _note_quiet(s, c, i, stop)
             if j < 0:
                 return
             events.append(_end(params, s, float(c.t[j])))
@@ -188,6 +199,7 @@ def _segment(
         j = c.first_at(i, hi, s.cand_t + params.confirm_s)
         stop = hi if j < 0 else j + 1
         s.cand.add(c.sums(i, stop))
+        _note_quiet(s, c, i, stop)
         if j < 0:
             return
         events.append(_start(params, s, float(c.t[j])))
@@ -207,7 +219,11 @@ def step(
     if n == 0:
         return state, HoldOut(np.zeros(0, np.int8), np.zeros(0), events)
     quiet_t = hold_last(t, quiet, state.quiet_t)
-    c = _Chunk(t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), state.prev_t)
+    idx = np.where(quiet, np.arange(n), n)
+    next_quiet = np.minimum.accumulate(idx[::-1])[::-1]
+    c = _Chunk(
+        t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, state.prev_t
+    )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
     change = np.flatnonzero((band[1:] != band[:-1]) | (still[1:] != still[:-1])) + 1
     bounds = np.concatenate(([0], change, [n]))

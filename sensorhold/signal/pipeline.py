@@ -100,12 +100,11 @@ class Pipeline:
         gyr = np.asarray(gyr, dtype=float).reshape(-1, 3)
         self._orient, o = orientation.step(p.orientation, self._orient, t, acc, gyr)
         ts = self._orient.ts or (1.0 / 100.0)
-        self._still, s = stillness.step(p.stillness, self._still, ts, o.up, o.rate_dps)
+        self._still, s = stillness.step(p.stillness, self._still, ts, o.up, o.rate_dps, acc)
         self._angle, a = extension_angle.step(p.angle, self._angle, t, o.up, s.still)
         self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
-        quiet = s.rate_dps < p.stillness.quiet_dps
         self._hold, h = hold_timer.step(
-            p.hold, self._hold, t, band, s.still, quiet, a.angle_deg
+            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg
         )
         moving = s.rate_dps >= p.moving_dps
         stage = np.where(h.stage > 0, h.stage, np.where(moving, 0, band)).astype(np.int8)

@@ -1,10 +1,13 @@
-"""Stillness: is the trunk still (holding) or moving/wobbling, from rate and up-vector spread.
+"""Stillness: is the trunk still (holding) or moving/wobbling.
 
-``rate`` is the bias-free gyro magnitude low-passed over ~0.15 s; *calm* latches on below
-``rate_on`` and off above ``rate_off``. ``spread`` is the distance of the up-vector from its
-running mean, which follows quickly while not calm and averages over ~1 s while calm, so a stop
-after a move reads as still at once while a slow drift inside a calm stretch does not. Still
-needs calm and the spread latch; thresholds come from the person's calibrated noise level.
+``rate`` is the bias-free gyro magnitude low-passed over ~0.15 s; ``jolt`` the band-passed
+linear acceleration (accelerometer minus the estimated gravity direction, fast minus slow
+low-pass, in g), which sees moves that barely rotate the trunk (lowering from hands and knees).
+*Calm* latches on when both are below their "on" thresholds and off when either passes its
+"off" threshold. ``spread`` is the distance of the up-vector from its running mean, which
+follows quickly while not calm and averages over ~1 s while calm, so a stop after a move reads
+as still at once while a slow drift inside a calm stretch does not. Still needs calm and the
+spread latch; thresholds come from the person's calibrated noise level.
 """
 
 from __future__ import annotations
@@ -29,11 +32,17 @@ class StillnessParams:
     spread_on_deg: float = 1.5
     spread_off_deg: float = 2.5
     quiet_dps: float = 2.0
+    tau_jolt_fast_s: float = 0.1
+    tau_jolt_slow_s: float = 0.5
+    jolt_on_g: float = 0.008
+    jolt_off_g: float = 0.012
 
 
 @dataclass(slots=True)
 class StillnessState:
     rate_lp: float | None = None
+    acc_fast: np.ndarray | None = None
+    acc_slow: np.ndarray | None = None
     up_mean: np.ndarray | None = None
     calm: bool = False
     steady: bool = False
@@ -41,32 +50,46 @@ class StillnessState:
 
 @dataclass(frozen=True, slots=True)
 class StillnessOut:
-    """Per sample: still flag, low-passed rate (deg/s), up-vector spread (deg)."""
+    """Per sample: still flag, low-passed rate (deg/s), up-vector spread (deg), and quiet
+    (rate and jolt near rest: where a person starting to leave a hold last was)."""
 
     still: np.ndarray
     rate_dps: np.ndarray
     spread_deg: np.ndarray
+    quiet: np.ndarray
 
 
 def step(
     params: StillnessParams, state: StillnessState, ts: float, up: np.ndarray,
-    rate_dps: np.ndarray,
+    rate_dps: np.ndarray, acc: np.ndarray,
 ) -> tuple[StillnessState, StillnessOut]:
-    """One chunk of up-vectors (n, 3) and rates (n,) at nominal step ``ts``."""
+    """One chunk of up-vectors (n, 3), rates (n,) and accelerations (n, 3) at step ``ts``."""
     n = rate_dps.size
     if n == 0:
-        return state, StillnessOut(np.zeros(0, bool), np.zeros(0), np.zeros(0))
+        return state, StillnessOut(np.zeros(0, bool), np.zeros(0), np.zeros(0), np.zeros(0, bool))
     rate = lowpass(rate_dps, alpha(ts, params.tau_rate_s), state.rate_lp)
-    calm = latch(rate < params.rate_on_dps, rate > params.rate_off_dps, state.calm)
-    slow, fast = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
+    lin = acc - up
+    fast = lowpass(lin, alpha(ts, params.tau_jolt_fast_s), state.acc_fast)
+    slow_acc = lowpass(lin, alpha(ts, params.tau_jolt_slow_s), state.acc_slow)
+    jolt = np.linalg.norm(fast - slow_acc, axis=1)
+    calm = latch(
+        (rate < params.rate_on_dps) & (jolt < params.jolt_on_g),
+        (rate > params.rate_off_dps) | (jolt > params.jolt_off_g),
+        state.calm,
+    )
+    a_slow, a_follow = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
     mean = np.empty_like(up)
     prev = state.up_mean
     cuts = np.concatenate(([0], np.flatnonzero(calm[1:] != calm[:-1]) + 1, [n]))
     for lo, hi in itertools.pairwise(cuts):
-        mean[lo:hi] = lowpass(up[lo:hi], slow if calm[lo] else fast, prev)
+        mean[lo:hi] = lowpass(up[lo:hi], a_slow if calm[lo] else a_follow, prev)
         prev = mean[hi - 1]
     spread = np.linalg.norm(up - mean, axis=1) * RAD
     steady = latch(spread < params.spread_on_deg, spread > params.spread_off_deg, state.steady)
     still = calm & steady
-    new = StillnessState(float(rate[-1]), mean[-1].copy(), bool(calm[-1]), bool(steady[-1]))
-    return new, StillnessOut(still, rate, spread)
+    new = StillnessState(
+        float(rate[-1]), fast[-1].copy(), slow_acc[-1].copy(), mean[-1].copy(), bool(calm[-1]),
+        bool(steady[-1]),
+    )
+    quiet = (rate < params.quiet_dps) & (jolt < params.jolt_on_g)
+    return new, StillnessOut(still, rate, spread, quiet)

@@ -1,0 +1,122 @@
+"""Fit a profile from a calibration recording: still plateaus in order (prone, forearms, hands).
+
+The recording goes through the same orientation and stillness layers as a session. Still runs
+of at least ``min_plateau_s`` are plateaus; neighbours closer than ``merge_deg`` are one
+plateau (a wobble split it). The last two (three with stage 3) are the stage plateaus, so a
+lead-in (standing, getting down) does no harm. Then ``a ∝ u_prone × u_forearms``, the stage
+angles follow from the plateau means, and the person's still-holding noise sets stillness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sensorhold.calibration.profile import Profile, now_utc
+from sensorhold.errors import UserError
+from sensorhold.signal import orientation, stillness
+from sensorhold.signal.extension_angle import frame_angles, unit
+
+RAD = 180.0 / np.pi
+STAGE_NAMES = {1: "lying prone", 2: "on the forearms", 3: "on the hands"}
+
+
+@dataclass(frozen=True, slots=True)
+class FitParams:
+    min_plateau_s: float = 3.0
+    trim_s: float = 0.5
+    merge_deg: float = 4.0
+    min_step_deg: float = 4.0
+    max_forearms_deg: float = 60.0
+    noise_percentile: float = 95.0
+    orientation: orientation.OrientationParams = field(
+        default_factory=orientation.OrientationParams
+    )
+    stillness: stillness.StillnessParams = field(default_factory=stillness.StillnessParams)
+
+
+@dataclass(frozen=True, slots=True)
+class Plateau:
+    start_s: float
+    end_s: float
+    up: np.ndarray
+    idx: np.ndarray
+
+
+def find_plateaus(
+    t: np.ndarray, up: np.ndarray, still: np.ndarray, params: FitParams
+) -> list[Plateau]:
+    """Still plateaus in time order, trimmed at the edges, similar neighbours merged."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], still.astype(np.int8), [0]))))
+    plateaus: list[Plateau] = []
+    for lo, hi in zip(edges[::2], edges[1::2], strict=True):
+        if t[hi - 1] - t[lo] < params.min_plateau_s:
+            continue
+        keep = np.arange(lo, hi)
+        keep = keep[(t[keep] >= t[lo] + params.trim_s) & (t[keep] <= t[hi - 1] - params.trim_s)]
+        mean = unit(up[keep].mean(axis=0))
+        if plateaus and np.degrees(np.arccos(min(1.0, plateaus[-1].up @ mean))) < params.merge_deg:
+            prev = plateaus.pop()
+            keep = np.concatenate((prev.idx, keep))
+            plateaus.append(Plateau(prev.start_s, float(t[hi - 1]), unit(up[keep].mean(0)), keep))
+        else:
+            plateaus.append(Plateau(float(t[lo]), float(t[hi - 1]), mean, keep))
+    return plateaus
+
+
+def fit_profile(
+    t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, *, user: str, sensor_model: str,
+    stage3: bool, params: FitParams | None = None,
+) -> Profile:
+    """A profile from a calibration recording (t s, acc g, gyr deg/s); UserError if the still
+    plateaus are missing or too similar, saying what to redo."""
+    p = params or FitParams()
+    t, acc, gyr = (np.asarray(x, dtype=float) for x in (t, acc, gyr))
+    if t.size < 10:
+        raise UserError("the calibration recording is too short; record it again")
+    o = orientation.run(p.orientation, t, acc, gyr)
+    ts = orientation.estimate_ts(t)
+    _, s = stillness.step(p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc)
+    plateaus = find_plateaus(t, o.up, s.still, p)
+    need = 3 if stage3 else 2
+    wanted = ", ".join(STAGE_NAMES[k] for k in range(1, need + 1))
+    if len(plateaus) < need:
+        raise UserError(
+            f"found {len(plateaus)} still position(s) in the calibration, need {need} ({wanted}); "
+            f"record it again holding each position still for at least "
+            f"{p.min_plateau_s + 2 * p.trim_s:.0f} s"
+        )
+    chosen = plateaus[-need:]
+    u0, u2 = chosen[0].up, chosen[1].up
+    step2 = np.degrees(np.arccos(min(1.0, u0 @ u2)))
+    if step2 < p.min_step_deg:
+        raise UserError(
+            f"lying prone and on the forearms differ by only {step2:.1f}°; record the "
+            "calibration again, propping up fully on the forearms"
+        )
+    if step2 > p.max_forearms_deg:
+        raise UserError(
+            f"the last two still positions differ by {step2:.0f}°, too much for lying prone and "
+            "on the forearms; record the calibration again, ending with those positions"
+        )
+    axis = unit(np.cross(u0, u2))
+    ups = np.array([c.up for c in chosen])
+    angles = frame_angles(ups, u0, axis).angle_deg
+    if stage3 and angles[2] - angles[1] < p.min_step_deg:
+        raise UserError(
+            f"on the hands is only {angles[2] - angles[1]:.1f}° above on the forearms; record "
+            "the calibration again, pressing up with straight elbows"
+        )
+    idx = np.concatenate([c.idx for c in chosen])
+    return Profile(
+        user=user,
+        sensor_model=sensor_model,
+        created_utc=now_utc(),
+        stage3_allowed=stage3,
+        up_prone=(float(u0[0]), float(u0[1]), float(u0[2])),
+        axis=(float(axis[0]), float(axis[1]), float(axis[2])),
+        stage_angles={k + 1: float(a) for k, a in enumerate(angles)},
+        rate_noise_dps=float(np.percentile(s.rate_dps[idx], p.noise_percentile)),
+        spread_noise_deg=float(np.percentile(s.spread_deg[idx], p.noise_percentile)),
+    )
