@@ -4,6 +4,7 @@ a line longer than the cap is skipped without ever being held whole."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from typing import BinaryIO, NamedTuple
 
 MAX_LINE = 64 * 1024
@@ -51,3 +52,31 @@ def line_blocks(f: BinaryIO, max_line: int = MAX_LINE, block: int = BLOCK) -> It
         yield LineBlock(number, None, False)
     elif carry:
         yield LineBlock(number, carry, False)
+
+
+class FirstLine(NamedTuple):
+    """The first non-blank line (``data`` None if longer than the cap) and the blocks after it."""
+
+    number: int
+    data: bytes | None
+    ended: bool
+    rest: Iterator[LineBlock]
+
+
+def first_line(blocks: Iterator[LineBlock], max_line: int = MAX_LINE) -> FirstLine | None:
+    """Split the first non-blank line off ``blocks``; None if there is none."""
+    for block in blocks:
+        if block.data is None:
+            return FirstLine(block.first, None, block.ended, blocks)
+        pos, number, data = 0, block.first, block.data
+        while pos < len(data):
+            nl = data.find(b"\n", pos)
+            end = len(data) if nl < 0 else nl
+            if data[pos:end].strip():
+                line = data[pos:end] if end - pos <= max_line else None
+                rest = data[end + 1 :]
+                after = [LineBlock(number + 1, rest, block.ended)] if rest else []
+                return FirstLine(number, line, nl >= 0, chain(after, blocks))
+            pos = end + 1
+            number += 1
+    return None

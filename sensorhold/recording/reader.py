@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -13,7 +12,7 @@ import numpy as np
 
 from sensorhold.errors import InputError, UnknownSensorError
 from sensorhold.protocol.spec import SensorSpec, load_spec
-from sensorhold.recording.bounded_lines import MAX_LINE, LineBlock, line_blocks
+from sensorhold.recording.bounded_lines import MAX_LINE, LineBlock, first_line, line_blocks
 from sensorhold.recording.damage_log import DamageLog
 from sensorhold.recording.format import FORMAT, VERSION
 from sensorhold.recording.packet_lines import parse_packet_block
@@ -182,22 +181,17 @@ def _read_header(
         f"{path}: not a sensorhold recording ({{}}); pass a *.sensorhold.jsonl recording "
         "or a CSV with the header t,ax,ay,az,gx,gy,gz"
     )
-    for block in blocks:
-        if block.data is None:
-            raise InputError(not_ours.format(f"line {block.first} is far too long for a header"))
-        number, line, rest = _first_line(block.first, block.data)
-        if line is not None and len(line) > MAX_LINE:
-            raise InputError(not_ours.format(f"line {number} is far too long for a header"))
-        if line is not None:
-            break
-    else:
+    head = first_line(blocks)
+    if head is None:
         raise InputError(f"{path}: the file is empty; record a session first")
-    following = chain([LineBlock(number + 1, rest, block.ended)] if rest else [], blocks)
-    record = _loads(line)
+    if head.data is None:
+        raise InputError(not_ours.format(f"line {head.number} is far too long for a header"))
+    record = _loads(head.data)
     if record is None:
-        if not block.ended and not rest:
+        if not head.ended:
             raise InputError(f"{path}: the recording ends inside its header; nothing to read")
-        raise InputError(not_ours.format(f"line {number} is not a recording header"))
+        raise InputError(not_ours.format(f"line {head.number} is not a recording header"))
+    number, following = head.number, head.rest
     if record.get("type") in ("packet", "event"):
         raise InputError(
             f"{path}: the header line is missing (line {number} is a {record['type']}), so the "
@@ -225,20 +219,6 @@ def _read_header(
     if isinstance(recorded, dict) and recorded.get("sha256") not in (None, spec.sha256):
         log.note(f"recorded with another version of the {model} spec; decoded with the current one")
     return record, spec, log, following
-
-
-def _first_line(first: int, data: bytes) -> tuple[int, bytes | None, bytes]:
-    """The first non-blank line in ``data`` (None if all blank), its number, what follows it."""
-    pos = 0
-    number = first
-    while pos < len(data):
-        nl = data.find(b"\n", pos)
-        end = len(data) if nl < 0 else nl
-        if data[pos:end].strip():
-            return number, data[pos:end], data[end + 1 :]
-        pos = end + 1
-        number += 1
-    return number, None, b""
 
 
 def _loads(data: bytes) -> dict[str, Any] | None:

@@ -1,0 +1,143 @@
+"""CSV input (``t,ax,ay,az,gx,gy,gz``: s, g, deg/s): fast for clean files, tolerant of damage.
+
+Whole-line blocks go through ``np.loadtxt`` at once; only a block that has a bad row is parsed row
+by row. Rows with the wrong number of fields, non-numbers, NaN/inf or a time that does not
+increase are skipped with a warning. Extra columns are allowed and ignored.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from sensorhold.errors import InputError
+from sensorhold.recording.bounded_lines import MAX_LINE, first_line, line_blocks
+from sensorhold.recording.damage_log import DamageLog
+
+COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
+_FORMAT_HINT = "expected a CSV whose header has the columns t,ax,ay,az,gx,gy,gz (s, g, deg/s)"
+
+
+def read_csv(
+    path: str | Path, warnings: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(t (n,), acc (n, 3), gyr (n, 3))`` from a CSV; skipped rows are described in
+    ``warnings`` (appended to) when given. Raises :class:`InputError` for a missing file, a wrong
+    header or no usable rows."""
+    path = Path(path)
+    log = DamageLog()
+    try:
+        with path.open("rb") as f:
+            rows, lines = _read(path, f, log)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a CSV; pass a file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror or e}); check the path") from None
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.all():
+        for line in lines[~finite].tolist():
+            log.skip(line, "not a finite number")
+        rows, lines = rows[finite], lines[finite]
+    t = rows[:, 0]
+    increasing = t > np.maximum.accumulate(np.concatenate(([-np.inf], t[:-1])))
+    if not increasing.all():
+        for line in lines[~increasing].tolist():
+            log.skip(line, "time does not increase")
+        rows = rows[increasing]
+    if not rows.shape[0]:
+        damaged = f" ({log.skipped} damaged rows skipped)" if log.skipped else ""
+        raise InputError(f"{path}: no data rows{damaged}; {_FORMAT_HINT}")
+    if warnings is not None:
+        warnings.extend(log.warnings())
+    return rows[:, 0].copy(), rows[:, 1:4].copy(), rows[:, 4:7].copy()
+
+
+def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarray]:
+    """Every row that parses as numbers, in file order, as (n, 7) float64, and its line number."""
+    head = first_line(line_blocks(f))
+    if head is None:
+        raise InputError(f"{path}: the file is empty; {_FORMAT_HINT}")
+    columns, n_fields = _columns(path, head.data)
+    parts: list[np.ndarray] = [np.zeros((0, len(COLUMNS)))]
+    numbers: list[np.ndarray] = [np.zeros(0, np.int64)]
+    for first, body, ended in head.rest:
+        if body is None:
+            log.skip(first, f"longer than {MAX_LINE // 1024} KiB")
+            continue
+        if b"\r" in body:
+            body = body.replace(b"\r\n", b"\n")
+        if not ended:
+            body += b"\n"
+        rows, lines = _parse_block(body, first, columns, n_fields, log)
+        parts.append(rows)
+        numbers.append(lines)
+    if len(parts) == 2:
+        return parts[1], numbers[1]
+    return np.concatenate(parts), np.concatenate(numbers)
+
+
+def _columns(path: Path, header: bytes | None) -> tuple[list[int], int]:
+    """Positions of ``t,ax,...,gz`` in the header line, and its number of fields."""
+    names = (header or b"").decode("utf-8", "replace").lstrip("\ufeff").strip().split(",")
+    names = [n.strip().lower() for n in names]
+    missing = [c for c in COLUMNS if c not in names]
+    if header is None or missing:
+        shown = ",".join(names)[:60] if header is not None else "a very long line"
+        raise InputError(f"{path}: not a sensorhold CSV (header {shown!r}); {_FORMAT_HINT}")
+    return [names.index(c) for c in COLUMNS], len(names)
+
+
+def _parse_block(
+    body: bytes, first: int, columns: list[int], n_fields: int, log: DamageLog
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``body`` (whole lines from line ``first``) and their line numbers.
+
+    loadtxt itself rejects rows whose field count differs; with extra columns (``usecols``) it
+    does not, so a comma count guards that case.
+    """
+    n_lines = body.count(b"\n")
+    extra = n_fields != len(COLUMNS)
+    if not extra or body.count(b",") == n_lines * (n_fields - 1):
+        try:
+            rows = np.loadtxt(
+                io.TextIOWrapper(io.BytesIO(body), encoding="utf-8"),
+                delimiter=",",
+                usecols=columns if extra else None,
+                comments=None,
+                quotechar=None,
+                ndmin=2,
+                dtype=np.float64,
+            )
+        except ValueError:
+            pass
+        else:
+            if rows.shape == (n_lines, len(COLUMNS)):
+                rows = rows if extra or columns == list(range(n_fields)) else rows[:, columns]
+                return rows, np.arange(first, first + n_lines)
+    return _parse_rows(body.split(b"\n")[:-1], first, columns, n_fields, log)
+
+
+def _parse_rows(
+    lines: list[bytes], first: int, columns: list[int], n_fields: int, log: DamageLog
+) -> tuple[np.ndarray, np.ndarray]:
+    """The slow path for a block with a bad row: one row at a time."""
+    rows: list[list[float]] = []
+    kept: list[int] = []
+    for number, line in enumerate(lines, first):
+        fields = line.split(b",")
+        if len(fields) != n_fields:
+            if line.strip():
+                log.skip(number, f"{len(fields)} fields instead of {n_fields}")
+            continue
+        try:
+            rows.append([float(fields[c]) for c in columns])
+        except ValueError:
+            log.skip(number, "not a number")
+            continue
+        kept.append(number)
+    return np.array(rows, np.float64).reshape(-1, len(COLUMNS)), np.array(kept, np.int64)
