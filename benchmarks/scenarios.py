@@ -51,6 +51,8 @@ class Scenario:
     description: str
     stage3: bool
     person: Person
+    calibration_mounting: Mounting
+    session_mounting: Mounting
     calibration: SimSession
     session: SimSession
 
@@ -94,7 +96,7 @@ def make_scenario(index: int, seed: int = 0, kind: Kind = "clean") -> Scenario:
         f"{session.lost_samples} samples lost; session {session.duration_s:.0f} s, "
         f"{len(session.holds)} holds"
     )
-    return Scenario(name, desc, stage3, person, calibration, session)
+    return Scenario(name, desc, stage3, person, mount_cal, mount_ses, calibration, session)
 
 
 def make_scenarios(n: int, seed: int = 0, kind: Kind = "clean") -> list[Scenario]:
