@@ -118,13 +118,13 @@ class EmulatedSensor:
     async def start(self) -> None:
         """Power on and advertise."""
         await self.device.power_on()
-        await self._set_advertising(True)
+        await self.set_advertising(True)
 
     async def close(self) -> None:
         """Disconnect, stop advertising before powering off (no ghost advertiser, P4), unplug."""
         self._advertise = False
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._set_advertising(False)
+        await self.set_advertising(False)
         await self._disconnect_all(POWER_OFF)
         streams = list(self._streams.values())
         for task in streams:
@@ -134,7 +134,7 @@ class EmulatedSensor:
         if self.controller in self.link.controllers:
             self.link.remove_controller(self.controller)
 
-    async def _set_advertising(self, on: bool) -> None:
+    async def set_advertising(self, on: bool) -> None:
         """Start or stop advertising, one HCI sequence at a time (they must not interleave)."""
         async with self._advertising_lock:
             if not on:
@@ -159,7 +159,7 @@ class EmulatedSensor:
         self._stop_stream(connection)
         self.on_disconnected(connection)
         if self._advertise:
-            self.spawn(self._set_advertising(True))
+            self.spawn(self.set_advertising(True))
 
     async def _disconnect_all(self, reason: int) -> None:
         for connection in list(self.connections):
@@ -177,11 +177,11 @@ class EmulatedSensor:
     async def power_off(self, duration_s: float) -> None:
         """Drop the connection (reason 0x15), stay dark for ``duration_s``, then advertise."""
         self._advertise = False
-        await self._set_advertising(False)
+        await self.set_advertising(False)
         await self._disconnect_all(POWER_OFF)
         await asyncio.sleep(duration_s)
         self._advertise = True
-        await self._set_advertising(True)
+        await self.set_advertising(True)
 
     def silence(self, duration_s: float) -> None:
         """Stay connected but send nothing for ``duration_s`` (a stalled sensor)."""

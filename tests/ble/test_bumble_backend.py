@@ -179,10 +179,10 @@ async def test_radio_loss_times_out_with_reason_0x08(world: World) -> None:
 
 async def test_connect_timeout_then_connect_works(world: World) -> None:
     device = await BleakScanner.find_device_by_name(world.name, timeout=2, backend=BumbleScanner)
-    await world.sensor.device.stop_advertising()
+    await world.sensor.set_advertising(False)
     with pytest.raises(TimeoutError):
         await BleakClient(device, backend=BumbleClient, timeout=0.2).connect()
-    await world.sensor.device.start_advertising()
+    await world.sensor.set_advertising(True)
     client = BleakClient(device, backend=BumbleClient, timeout=2)
     await client.connect()  # P3: the timed-out connect left no pending connection behind
     assert client.is_connected
