@@ -7,11 +7,13 @@ from collections.abc import Callable
 from sensorhold.protocol.decoding import Decoder
 from sensorhold.protocol.frame_decoder import FramesDecoder
 from sensorhold.protocol.polar_pmd import PolarPmdDecoder
+from sensorhold.protocol.record_decoder import RecordDecoder
 from sensorhold.protocol.spec import SensorSpec
 
 _KINDS: dict[str, Callable[[SensorSpec], Decoder]] = {
     "frames": FramesDecoder,
     "polar_pmd": PolarPmdDecoder,
+    "record": RecordDecoder,
 }
 
 
