@@ -4,7 +4,9 @@ The frame is the prone up-vector ``u0`` and the left-right extension axis ``a`` 
 axes). The angle is the signed angle of the up-vector, projected on the plane perpendicular to
 ``a``, from ``u0``; the out-of-plane part is ``roll`` (side lean), which the angle ignores.
 
-Each session re-zeroes on its first settled prone lie (the sensor may be stuck back on a little
+Each session re-zeroes on its first settled lie within ``prone_window_deg`` of prone (wide, as a
+re-mounted sensor can be 15° off; sessions begin by lying down, so the first settled
+near-horizontal posture is taken as prone) (the sensor may be stuck back on a little
 differently): the calibrated frame is rotated minimally onto the new prone up-vector. How far the
 sensor was turned about that up-vector is still unknown, so until the first settled rise
 plateau the angle is the total tilt from prone (signed by the rotated axis), which is exact for
@@ -25,7 +27,7 @@ RAD = 180.0 / np.pi
 @dataclass(frozen=True, slots=True)
 class AngleParams:
     settle_s: float = 2.0
-    prone_window_deg: float = 15.0
+    prone_window_deg: float = 20.0
     roll_window_deg: float = 20.0
     rise_deg: float = 8.0
     max_plateau_deg: float = 60.0

@@ -24,10 +24,13 @@ from sensorhold.signal.lowpass import hold_last
 
 @dataclass(frozen=True, slots=True)
 class HoldParams:
+    """``leave_lag_s``: how long the rate filter and quiet threshold take to notice a smooth
+    departure (measured with benchmarks/accuracy.py); the hold end is dated back by it."""
+
     confirm_s: float = 1.0
     dip_s: float = 1.5
     settle_lag_s: float = 0.0
-    leave_lag_s: float = 0.0
+    leave_lag_s: float = 0.35
 
 
 @dataclass(frozen=True, slots=True)

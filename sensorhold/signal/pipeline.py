@@ -33,7 +33,7 @@ class PipelineParams:
 
     def for_profile(self, profile: Profile) -> PipelineParams:
         """Fit the thresholds to the person: stillness above their breathing level, stage bands
-        around their stage angles, re-zero window below half their forearm angle."""
+        around their stage angles."""
         rate_on = max(DEFAULT_RATE_ON_DPS, self.noise_factor * profile.rate_noise_dps)
         spread_on = max(DEFAULT_SPREAD_ON_DEG, self.noise_factor * profile.spread_noise_deg)
         still = replace(
@@ -43,14 +43,10 @@ class PipelineParams:
             spread_on_deg=spread_on,
             spread_off_deg=self.off_factor * spread_on,
         )
-        angles = profile.stage_angle_tuple()
-        window = min(self.angle.prone_window_deg, 0.5 * (angles[1] - angles[0]))
         return replace(
             self,
             stillness=still,
-            stage=replace(self.stage, stage_angles=angles),
-            angle=replace(self.angle, prone_window_deg=window, rise_deg=min(
-                self.angle.rise_deg, window)),
+            stage=replace(self.stage, stage_angles=profile.stage_angle_tuple()),
         )
 
 

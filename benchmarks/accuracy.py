@@ -1,0 +1,114 @@
+"""Accuracy of the signal chain on simulated scenarios with ground truth.
+
+For each scenario: fit a profile on its calibration recording, analyse its session, and compare
+with the truth. Prints per kind: angle RMSE during true holds, stage accuracy over true hold
+time, hold-duration error (median / max over matched holds), missed and extra holds.
+
+    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/accuracy.py --n 12 --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.scenarios import Kind, Scenario, make_scenarios
+from sensorhold.analysis import analyze
+from sensorhold.calibration.fit import fit_profile
+from sensorhold.errors import UserError
+
+
+def _match(truth: list, found: list[dict]) -> tuple[list[tuple], int, int]:
+    """Pair true and found holds of the same stage that overlap most; (pairs, missed, extra)."""
+    pairs, used = [], set()
+    for h in truth:
+        best, best_ov = None, 0.0
+        for k, f in enumerate(found):
+            if k in used or f["stage"] != h.stage:
+                continue
+            ov = min(h.end_s, f["end_s"]) - max(h.start_s, f["start_s"])
+            if ov > best_ov:
+                best, best_ov = k, ov
+        if best is not None:
+            used.add(best)
+            pairs.append((h, found[best]))
+    return pairs, len(truth) - len(pairs), len(found) - len(used)
+
+
+def evaluate(sc: Scenario) -> dict[str, float]:
+    cal = sc.calibration
+    try:
+        profile = fit_profile(
+            cal.t, cal.acc, cal.gyr, user="bench", sensor_model="sim", stage3=sc.stage3
+        )
+    except UserError as exc:
+        print(f"  {sc.name}: calibration failed: {exc}")
+        return {"failed": 1.0}
+    ses = sc.session
+    res = analyze(ses.t, ses.acc, ses.gyr, profile)
+    out = res.samples
+    in_hold = np.zeros(ses.t.size, bool)
+    for h in ses.holds:
+        in_hold |= (ses.t >= h.start_s) & (ses.t < h.end_s)
+    err = (out.angle_deg - ses.angle_deg)[in_hold]
+    pairs, missed, extra = _match(list(ses.holds), res.result["holds"])
+    dur_err = [abs(f["duration_s"] - (h.end_s - h.start_s)) for h, f in pairs]
+    start_err = [f["start_s"] - h.start_s for h, f in pairs]
+    end_err = [f["end_s"] - h.end_s for h, f in pairs]
+    return {
+        "sq_err": float(np.sum(err**2)), "n_err": float(err.size),
+        "stage_ok": float(np.sum(out.stage[in_hold] == ses.stage[in_hold])),
+        "dur": dur_err, "start": start_err, "end": end_err,  # type: ignore[dict-item]
+        "missed": float(missed), "extra": float(extra), "holds": float(len(ses.holds)),
+        "rmse": float(np.sqrt(np.mean(err**2))) if err.size else float("nan"),
+    }
+
+
+def report(kind: Kind, n: int, seed: int, verbose: bool) -> None:
+    rows = []
+    for sc in make_scenarios(n, seed, kind):
+        r = evaluate(sc)
+        rows.append(r)
+        if verbose and "failed" not in r:
+            print(
+                f"  {sc.name}: rmse {r['rmse']:.2f}° stage {r['stage_ok'] / r['n_err']:.4f} "
+                f"dur max {max(r['dur'], default=0):.2f} s missed {r['missed']:.0f} "
+                f"extra {r['extra']:.0f} | {sc.description}"
+            )
+    ok = [r for r in rows if "failed" not in r]
+    n_err = sum(r["n_err"] for r in ok)
+    dur = np.array([d for r in ok for d in r["dur"]])
+    start = np.array([d for r in ok for d in r["start"]])
+    end = np.array([d for r in ok for d in r["end"]])
+    print(
+        f"{kind}: {len(rows)} scenarios ({len(rows) - len(ok)} calibrations failed), "
+        f"{sum(r['holds'] for r in ok):.0f} true holds\n"
+        f"  angle RMSE in true holds: {np.sqrt(sum(r['sq_err'] for r in ok) / n_err):.2f}° "
+        f"(worst scenario {max(r['rmse'] for r in ok):.2f}°)\n"
+        f"  right stage over true hold time: {100 * sum(r['stage_ok'] for r in ok) / n_err:.2f} %\n"
+        f"  hold duration error: median {np.median(dur):.2f} s, max {dur.max():.2f} s "
+        f"(start bias {np.median(start):+.2f} s, end bias {np.median(end):+.2f} s)\n"
+        f"  missed holds {sum(r['missed'] for r in ok):.0f}, extra holds "
+        f"{sum(r['extra'] for r in ok):.0f}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=12, help="scenarios per kind")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kind", choices=("clean", "hard", "both"), default="both")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    kinds: list[Kind] = ["clean", "hard"] if args.kind == "both" else [args.kind]
+    for kind in kinds:
+        report(kind, args.n, args.seed, args.verbose)
+
+
+if __name__ == "__main__":
+    main()
