@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -64,7 +64,8 @@ def make_scenario(index: int, seed: int = 0, kind: Kind = "clean") -> Scenario:
     person = Person.random(rng)
     stage3 = bool(rng.random() < 0.5)
     noisy = hard and rng.random() < 0.6
-    sensor = SensorSpec.noisy() if noisy else SensorSpec.clean()
+    spec = SensorSpec.noisy() if noisy else SensorSpec.clean()
+    sensor = replace(spec, unit=int(rng.integers(2**31)))  # one physical sensor for both
     rate = float(rng.choice(_RATES_HZ)) if hard else float(rng.choice((50.0, 100.0)))
     mount_cal = Mounting.random(rng)
     mount_ses = mount_cal.remounted(rng, max_deg=15.0) if hard else mount_cal

@@ -16,7 +16,10 @@ import numpy as np
 
 @dataclass(frozen=True, slots=True)
 class SensorSpec:
-    """Error-model parameters of one sensor type (per-axis standard deviations)."""
+    """Error-model parameters of one sensor type (per-axis standard deviations), and ``unit``:
+    which physical sensor of that type. A unit keeps its accelerometer bias, scale and cross-axis
+    errors and most of its gyro bias across recordings; each power-on adds a gyro turn-on bias
+    (30 % of ``gyro_bias_dps``) and fresh noise and bias walk."""
 
     gyro_density_dps: float = 0.01
     acc_density_g: float = 150e-6
@@ -27,6 +30,7 @@ class SensorSpec:
     cross_axis_sd: float = 0.002
     acc_lsb_g: float = 0.0  # 0: no quantisation
     gyro_lsb_dps: float = 0.0
+    unit: int = 0
 
     @classmethod
     def ideal(cls) -> SensorSpec:
@@ -62,13 +66,16 @@ class SensorErrors:
         self, spec: SensorSpec, rate_hz: float, seed: int | np.random.SeedSequence
     ) -> None:
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        const, self._gyr_rng, self._acc_rng, self._walk_rng = (
+        turn_on, self._gyr_rng, self._acc_rng, self._walk_rng = (
             np.random.default_rng(s) for s in ss.spawn(4)
         )
+        const = np.random.default_rng([spec.unit, 0x5E4503])
         self.spec = spec
         self._gyr_sd = spec.gyro_density_dps * np.sqrt(rate_hz / 2)
         self._acc_sd = spec.acc_density_g * np.sqrt(rate_hz / 2)
-        self.gyro_bias0 = const.normal(0.0, spec.gyro_bias_dps, 3)
+        self.gyro_bias0 = const.normal(0.0, spec.gyro_bias_dps, 3) + turn_on.normal(
+            0.0, 0.3 * spec.gyro_bias_dps, 3
+        )
         self.acc_bias = const.normal(0.0, spec.acc_bias_g, 3)
         self.gyro_matrix = self._sensitivity(const)
         self.acc_matrix = self._sensitivity(const)
