@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 from sensorhold.protocol.decoding import Decoder
 from sensorhold.protocol.frame_decoder import FramesDecoder
+from sensorhold.protocol.metawear_registers import MetaWearDecoder
 from sensorhold.protocol.polar_pmd import PolarPmdDecoder
 from sensorhold.protocol.record_decoder import RecordDecoder
 from sensorhold.protocol.spec import SensorSpec
 
 _KINDS: dict[str, Callable[[SensorSpec], Decoder]] = {
     "frames": FramesDecoder,
+    "metawear": MetaWearDecoder,
     "polar_pmd": PolarPmdDecoder,
     "record": RecordDecoder,
 }
