@@ -7,6 +7,7 @@ read it at their own cadence. Nothing here does I/O.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -83,8 +84,12 @@ class SessionState:
     stage_angles: dict[int, float] = field(default_factory=dict)
     stage3_allowed: bool = False
     holds: list[dict[str, Any]] = field(default_factory=list)
+    listeners: list[Callable[[SessionEvent], None]] = field(default_factory=list)
+    """Called with every event as it happens (the recorder, the headless printer)."""
 
     def emit(self, event: str, **data: Any) -> SessionEvent:
         ev = SessionEvent(self.status.t, event, data)
         self.events.append(ev)
+        for listener in self.listeners:
+            listener(ev)
         return ev

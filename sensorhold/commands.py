@@ -1,0 +1,256 @@
+"""The body of each CLI command: resolve inputs, then call into the layers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import getpass
+import json
+import sys
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sensorhold.calibration import profile as profiles
+from sensorhold.calibration.profile import Profile
+from sensorhold.errors import InputError, ProfileError
+from sensorhold.protocol.spec import all_specs, load_spec
+from sensorhold.texts import NOTICE
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from sensorhold.emulator.faults import FaultPlan
+    from sensorhold.recording.sensor_data import SensorData
+
+
+def _user(args: argparse.Namespace) -> str:
+    if getattr(args, "user", None):
+        return str(args.user)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "default"
+
+
+def _profile_for(
+    args: argparse.Namespace, header_calibration: dict[str, Any] | None = None
+) -> Profile:
+    """``--profile``, else the calibration a recording carries, else the user's own profile."""
+    if args.profile is not None:
+        return profiles.load(args.profile)
+    if header_calibration:
+        return Profile.from_json(header_calibration, "the recording's calibration")
+    path = profiles.default_path(_user(args))
+    if not path.exists():
+        raise ProfileError(
+            f"no calibration profile for user {_user(args)!r} ({path}); run `sensorhold "
+            "calibrate` first, or pass --profile"
+        )
+    return profiles.load(path)
+
+
+def _notice() -> None:
+    print(NOTICE, file=sys.stderr)
+
+
+def _faults(pairs: list[tuple[str, float]]) -> FaultPlan:
+    from sensorhold.emulator.faults import DEFAULT_DURATION_S, Fault
+
+    return tuple(Fault(kind, at, DEFAULT_DURATION_S[kind]) for kind, at in pairs)  # type: ignore[arg-type]
+
+
+def demo(args: argparse.Namespace) -> int:
+    if args.list_sensors:
+        from sensorhold.emulator.world import EMULATORS
+
+        for model, spec in sorted(all_specs().items()):
+            emulated = "" if model in EMULATORS else "  (no emulator yet)"
+            print(f"{model}\t{spec.display_name}{emulated}")
+        return 0
+    spec = load_spec(args.sensor)
+    from sensorhold.calibration.demo_profile import demo_profile
+    from sensorhold.motion.exercise_scripts import demo_script
+    from sensorhold.motion.scripted_source import ScriptedImu
+    from sensorhold.runner.session import SessionPlan, run_session
+    from sensorhold.runner.streams import demo_stream
+
+    profile = profiles.load(args.profile) if args.profile else demo_profile()
+    rate = spec.default_rate_hz
+    source = ScriptedImu(demo_script(), rate_hz=rate, loop=True)
+    plan = SessionPlan(
+        spec, profile, title=f"sensorhold demo — emulated {spec.display_name}", rate_hz=rate,
+        record=not args.no_record, record_path=args.record, headless=args.headless,
+        duration_s=args.duration, user="demo",
+    )
+    if not args.headless:
+        _notice()
+    return run_session(
+        plan, partial(demo_stream, spec=spec, source=source, faults=_faults(args.inject),
+                      rate_hz=rate)
+    )
+
+
+def live(args: argparse.Namespace) -> int:
+    from sensorhold.ble.backend import PLATFORM
+    from sensorhold.runner.session import SessionPlan, run_session
+    from sensorhold.runner.streams import ble_stream
+
+    profile = _profile_for(args)
+    spec = load_spec(profile.sensor_model) if profile.sensor_model in all_specs() else None
+    if spec is None:
+        raise ProfileError(
+            f"the profile was made with sensor model {profile.sensor_model!r}, which this "
+            f"version does not support ({', '.join(sorted(all_specs()))}); recalibrate"
+        )
+    plan = SessionPlan(
+        spec, profile, title=f"sensorhold — {spec.display_name}", rate_hz=spec.default_rate_hz,
+        record=not args.no_record, record_path=args.record, headless=args.headless,
+        duration_s=args.duration, user=_user(args),
+    )
+    if not args.headless:
+        _notice()
+    target = args.address or args.name
+    return run_session(
+        plan, partial(ble_stream, spec=spec, backend=PLATFORM, target=target,
+                      rate_hz=spec.default_rate_hz, scan_timeout_s=args.timeout)
+    )
+
+
+def scan(args: argparse.Namespace) -> int:
+    from sensorhold.ble.scan import scan as ble_scan
+
+    found = asyncio.run(ble_scan(args.timeout))
+    if not found:
+        print(f"no supported sensor heard within {args.timeout:g} s: switch it on and bring it "
+              "closer", file=sys.stderr)
+        return 1
+    for f in found:
+        print(f"{f.name}\t{f.address}\t{f.rssi} dBm\t{f.model}")
+    return 0
+
+
+def _load(path: Path) -> SensorData:
+    from sensorhold.recording.sensor_data import load_input
+
+    data = load_input(path)
+    for warning in data.meta.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if len(data) < 2:
+        raise InputError(f"{path}: no samples to analyse; check that it is a session recording")
+    return data
+
+
+def analyze(args: argparse.Namespace) -> int:
+    from sensorhold.analysis import SAMPLE_COLUMNS
+    from sensorhold.analysis import analyze as run_analysis
+
+    data = _load(args.file)
+    profile = _profile_for(args, data.meta.calibration)
+    result = run_analysis(data.t, data.acc, data.gyr, profile)
+    out = dict(result.result)
+    out["input"] = {
+        "kind": data.meta.kind, "sensor_model": data.meta.sensor_model,
+        "packets": data.meta.packets, "malformed": data.meta.malformed,
+        "warnings": data.meta.warnings,
+    }
+    if args.samples is not None:
+        _write_samples(args.samples, SAMPLE_COLUMNS, result.sample_rows())
+    if args.json:
+        print(json.dumps(out))
+    else:
+        _print_holds(out)
+    return 0
+
+
+def _write_samples(path: Path, columns: tuple[str, ...], rows: np.ndarray) -> None:
+    try:
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(columns)
+            fmt = ("%.4f", "%.3f", "%d", "%d", "%.2f")
+            for row in rows:
+                w.writerow([f % v if v == v else "" for f, v in zip(fmt, row, strict=True)])
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror or e}; choose another path") from None
+
+
+def _print_holds(result: dict[str, Any]) -> None:
+    print(f"{result['samples']} samples over {result['duration_s']:.1f} s")
+    if not result["holds"]:
+        print("no holds found")
+    for h in result["holds"]:
+        print(f"stage {h['stage']}: {h['start_s']:8.1f} s – {h['end_s']:8.1f} s  "
+              f"{h['duration_s']:6.1f} s  mean {h['mean_angle_deg']:5.1f}°  "
+              f"unstable {h['unstable_s']:.1f} s")
+
+
+def export(args: argparse.Namespace) -> int:
+    from sensorhold.analysis import analyze as run_analysis
+    from sensorhold.recording.csv_export import export_csv
+
+    data = _load(args.file)
+    profile = _profile_for(args, data.meta.calibration)
+    outputs = run_analysis(data.t, data.acc, data.gyr, profile).samples
+    n = export_csv(data, args.csv, outputs)
+    print(f"wrote {n} rows to {args.csv}", file=sys.stderr)
+    return 0
+
+
+def replay(args: argparse.Namespace) -> int:
+    from sensorhold.recording.sensor_data import sniff
+    from sensorhold.runner.session import SessionPlan, run_session
+    from sensorhold.runner.streams import recording_stream, samples_stream
+
+    if not args.file.is_file():
+        raise InputError(f"{args.file}: no such file; check the path")
+    if sniff(args.file) == "recording":
+        from sensorhold.recording.reader import read_recording
+
+        rec = read_recording(args.file)
+        for warning in rec.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        profile = _profile_for(args, rec.header.get("calibration"))
+        plan = SessionPlan(
+            rec.spec, profile, title=f"sensorhold replay — {args.file.name}",
+            rate_hz=rec.rate_hz, headless=args.headless, duration_s=args.duration,
+            t0_ns=rec.t0_ns,
+        )
+        stream = partial(recording_stream, rec=rec, speed=args.speed)
+    else:
+        data = _load(args.file)
+        profile = _profile_for(args)
+        plan = SessionPlan(
+            None, profile, title=f"sensorhold replay — {args.file.name}",
+            headless=args.headless, duration_s=args.duration, t0_ns=0,
+        )
+        stream = partial(samples_stream, data=data, speed=args.speed)
+    return run_session(plan, stream)
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    if args.from_file is None:
+        raise InputError(
+            "guided calibration in the terminal UI is not available in this version; record "
+            "still positions (prone, forearms, hands if prescribed) and use --from FILE"
+        )
+    from sensorhold.calibration.fit import fit_profile
+
+    data = _load(args.from_file)
+    user = _user(args)
+    path = args.profile or profiles.default_path(user)
+    if path.exists() and not args.force:
+        try:
+            profiles.load(path)
+        except ProfileError as exc:
+            raise ProfileError(
+                f"{exc}; it was left as it is: pass --force to replace it, or another --profile"
+            ) from None
+    model = data.meta.sensor_model or "witmotion"
+    profile = fit_profile(data.t, data.acc, data.gyr, user=user, sensor_model=model,
+                          stage3=args.stage3)
+    profiles.save(profile, path)
+    angles = ", ".join(f"stage {k}: {v:.1f}°" for k, v in sorted(profile.stage_angles.items()))
+    print(f"saved profile for {user} to {path} ({angles})", file=sys.stderr)
+    return 0

@@ -1,0 +1,121 @@
+"""One session from start to end: recorder, processor and a stream, shown headless or in the UI.
+
+``demo``, ``live`` and ``replay`` differ only in the stream they pass: an async function that
+feeds the processor until it ends or is cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sensorhold.calibration.profile import Profile
+from sensorhold.protocol.spec import SensorSpec
+from sensorhold.recording.format import make_header
+from sensorhold.recording.writer import RecordingWriter
+from sensorhold.runner.headless import JsonLines
+from sensorhold.session.processor import StreamProcessor
+from sensorhold.session.state import SessionEvent, SessionState
+
+Stream = Callable[[StreamProcessor], Awaitable[None]]
+STATUS_PERIOD_S = 0.5
+
+
+@dataclass
+class SessionPlan:
+    """What a command decided: the sensor, the profile, where to record, how to show it."""
+
+    spec: SensorSpec | None
+    profile: Profile
+    title: str
+    rate_hz: float | None = None
+    record: bool = False
+    record_path: Path | None = None
+    headless: bool = False
+    duration_s: float | None = None
+    user: str | None = None
+    t0_ns: int = field(default_factory=time.monotonic_ns)
+    device_name: str | None = None
+    summary_extra: Callable[[], dict[str, Any]] = dict
+
+
+def _open_recorder(plan: SessionPlan, state: SessionState) -> RecordingWriter | None:
+    if not plan.record or plan.spec is None:
+        return None
+    header = make_header(
+        plan.spec, rate_hz=plan.rate_hz or plan.spec.default_rate_hz, name=plan.device_name,
+        calibration=plan.profile.to_json(), user=plan.user or plan.profile.user,
+        t0_ns=plan.t0_ns,
+    )
+    writer = RecordingWriter.open(plan.record_path, header)
+    state.status.recording = str(writer.path)
+
+    def record(ev: SessionEvent) -> None:
+        writer.event(plan.t0_ns + round(ev.t * 1e9), ev.event, **ev.data)
+
+    state.listeners.append(record)
+    return writer
+
+
+def run_session(plan: SessionPlan, stream: Stream) -> int:
+    """Run ``stream`` into a fresh session; returns the exit status."""
+    state = SessionState()
+    writer = _open_recorder(plan, state)
+    processor = StreamProcessor(
+        plan.spec, plan.profile, state, t0_ns=plan.t0_ns, rate_hz=plan.rate_hz, sink=writer
+    )
+    try:
+        if plan.headless:
+            asyncio.run(_headless(plan, processor, stream))
+        else:
+            _tui(plan, processor, stream)
+    finally:
+        if writer is not None:
+            writer.close()
+    return 0
+
+
+async def _bounded(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
+    """The stream, ended after ``--duration`` seconds; the open hold closed at the end."""
+    try:
+        if plan.duration_s is None:
+            await stream(processor)
+        else:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(plan.duration_s):
+                    await stream(processor)
+    finally:
+        processor.finish()
+
+
+async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
+    state = processor.state
+    printer = JsonLines(state)
+    state.listeners.append(printer.event)
+    task = asyncio.ensure_future(_bounded(plan, processor, stream))
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=STATUS_PERIOD_S)
+            printer.status()
+        task.result()
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        printer.summary(plan.summary_extra())
+
+
+def _tui(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
+    from sensorhold.tui.app import create_app
+
+    async def run_stream(_state: SessionState) -> None:
+        await _bounded(plan, processor, stream)
+
+    app = create_app(processor.state, title=plan.title, run_stream=run_stream)
+    app.run()

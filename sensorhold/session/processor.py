@@ -1,0 +1,124 @@
+"""Raw notifications in, session state out: decode, time, run the causal pipeline.
+
+One ``StreamProcessor`` serves live BLE, demo and replay alike, so all three show the same
+angles, stages and holds for the same bytes. It does no I/O itself: the recorder, if any, is
+handed every packet and listens to the state's events.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from sensorhold.calibration.profile import Profile
+from sensorhold.protocol.decoders import decoder_for
+from sensorhold.protocol.errors import MalformedPacket
+from sensorhold.protocol.sample_clock import SampleClock
+from sensorhold.protocol.spec import SensorSpec
+from sensorhold.session.state import SessionState
+from sensorhold.signal.pipeline import Pipeline, PipelineOutput
+
+LINK_EVENTS = ("connected", "disconnected", "reconnected")
+
+
+class PacketSink(Protocol):
+    """Where raw notifications are kept (the recording writer)."""
+
+    def packet(self, t_ns: int, char: str, payload: bytes) -> None: ...
+
+
+class StreamProcessor:
+    """Feeds one session's samples through the pipeline and keeps ``state`` current."""
+
+    def __init__(
+        self,
+        spec: SensorSpec | None,
+        profile: Profile,
+        state: SessionState,
+        *,
+        t0_ns: int,
+        rate_hz: float | None = None,
+        sink: PacketSink | None = None,
+    ) -> None:
+        self.state, self.t0_ns, self.sink = state, t0_ns, sink
+        self.decoder = decoder_for(spec) if spec else None
+        self.clock = SampleClock.for_spec(spec, rate_hz, origin_ns=t0_ns) if spec else None
+        self.pipeline = Pipeline(profile)
+        self._stage = 0
+        state.stage_angles = dict(profile.stage_angles)
+        state.stage3_allowed = profile.stage3_allowed
+
+    def seconds(self, t_ns: int) -> float:
+        return (t_ns - self.t0_ns) * 1e-9
+
+    def packet(self, t_ns: int, char: str, payload: bytes) -> None:
+        """One notification as it arrived: recorded first, then decoded and processed."""
+        if self.sink is not None:
+            self.sink.packet(t_ns, char, payload)
+        st = self.state.status
+        st.packets += 1
+        st.t = max(st.t, self.seconds(t_ns))
+        assert self.decoder is not None and self.clock is not None
+        try:
+            chunk = self.decoder.decode(char, payload)
+        except MalformedPacket as exc:
+            st.malformed += 1
+            self.state.emit("malformed", detail=str(exc), bytes=len(payload))
+            return
+        if self.decoder.battery is not None:
+            st.battery_pct = round(self.decoder.battery.percent)
+        if chunk is None or len(chunk) == 0:
+            return
+        times = self.clock.step(t_ns, chunk)
+        st.gaps, st.lost_samples = self.clock.gaps, self.clock.lost_samples
+        self.samples(times, chunk.acc_g, chunk.gyr_dps)
+
+    def samples(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> PipelineOutput:
+        """Timed samples (seconds on the session clock, g, deg/s) through the pipeline."""
+        out = self.pipeline.step(t, acc, gyr)
+        self._publish(out)
+        return out
+
+    def link(self, kind: str, detail: str = "") -> None:
+        """A link state or event from the BLE layer (``SensorLink.on_status``)."""
+        st = self.state.status
+        if kind in LINK_EVENTS:
+            st.connected = kind != "disconnected"
+            self.state.emit(kind, detail=detail)
+        elif kind in ("connecting", "streaming", "lost", "reconnecting", "stopped", "replay"):
+            st.link = kind  # type: ignore[assignment]
+
+    def finish(self) -> None:
+        """End of the stream: close the hold still open."""
+        last = self.pipeline.close()
+        if last is not None:
+            self._hold_event(last.kind, last.as_hold(), last.t)
+
+    def _publish(self, out: PipelineOutput) -> None:
+        n = out.t.size
+        if n == 0:
+            return
+        st = self.state.status
+        st.t = max(st.t, float(out.t[-1]))
+        angle = float(out.angle_deg[-1])
+        st.angle_deg = angle if np.isfinite(angle) else None
+        st.hold_s = float(out.hold_s[-1])
+        st.stable = bool(out.stable[-1])
+        self.state.history.extend(out.t, out.angle_deg, out.stage)
+        for ev in out.events:
+            data: dict[str, Any] = ev.as_hold() if ev.kind == "hold_end" else {
+                "stage": ev.stage, "start_s": round(ev.start_s, 3)}
+            self._hold_event(ev.kind, data, ev.t)
+        changes = np.flatnonzero(np.diff(np.concatenate(([self._stage], out.stage))))
+        for i in changes:
+            prev = self._stage
+            self._stage = int(out.stage[i])
+            at_s = round(float(out.t[i]), 3)
+            self.state.emit("stage", stage=self._stage, previous=prev, at_s=at_s)
+        st.stage = self._stage
+
+    def _hold_event(self, kind: str, data: dict[str, Any], t: float) -> None:
+        if kind == "hold_end":
+            self.state.holds.append(data)
+        self.state.emit(kind, **data, detected_s=round(t, 3))
