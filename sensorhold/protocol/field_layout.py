@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -36,17 +37,21 @@ class Field:
         return self.offset + np.dtype(self.dtype).itemsize * self.count
 
 
-def record_dtype(fields: Mapping[str, Field], itemsize: int) -> np.dtype:
-    """A numpy structured dtype reading every field of a record of ``itemsize`` bytes."""
-    names = list(fields)
+@cache
+def _record_dtype(fields: tuple[tuple[str, Field], ...], itemsize: int) -> np.dtype:
     return np.dtype(
         {
-            "names": names,
-            "formats": [(fields[n].dtype, (fields[n].count,)) for n in names],
-            "offsets": [fields[n].offset for n in names],
+            "names": [n for n, _ in fields],
+            "formats": [(f.dtype, (f.count,)) for _, f in fields],
+            "offsets": [f.offset for _, f in fields],
             "itemsize": itemsize,
         }
     )
+
+
+def record_dtype(fields: Mapping[str, Field], itemsize: int) -> np.dtype:
+    """A numpy structured dtype reading every field of a record of ``itemsize`` bytes."""
+    return _record_dtype(tuple(fields.items()), itemsize)
 
 
 def read_records(
