@@ -11,6 +11,8 @@ sensor measures segment inclination, so the random person draws, per person:
 * stage 3 (hands): stage 2 + normal(15°, 4.5°), at least 7° above stage 2, clipped to [22°, 48°];
 * standing: normal(91°, 4°) clipped to [80°, 100°] (trunk near vertical);
 * hands and knees: uniform(-8°, 6°) (trunk near horizontal, but moving: stage 0);
+* sitting on the floor: standing + uniform(0°, 15°) (leaning back a little); lying on one side:
+  about 0° with a roll of ±90° (both stage 0);
 * per-occurrence scatter of a stage angle (each time the posture is taken): normal(0, 0.4°) for
   prone lying, normal(0, `repeat_sd_deg` 0.8–2°) otherwise.
 """
@@ -30,6 +32,8 @@ N_CHANNELS = 8
 #: Micro-sway and breathing gains by posture (relative to lying prone).
 _GAINS: dict[Posture, tuple[float, float]] = {
     "standing": (4.0, 0.3),
+    "sitting": (2.0, 0.5),
+    "side": (1.5, 0.8),
     "quadruped": (2.5, 0.6),
     "prone": (1.0, 1.0),
     "forearms": (1.5, 1.0),
@@ -46,6 +50,7 @@ class Person:
     stage3_deg: float = 32.0
     standing_deg: float = 91.0
     quadruped_deg: float = -2.0
+    sitting_deg: float = 97.0
     repeat_sd_deg: float = 1.0
     hip_height_m: float = 0.92
     breath_hz: float = 0.25
@@ -58,11 +63,13 @@ class Person:
         """A person drawn from the distributions in the module docstring."""
         s2 = float(np.clip(rng.normal(17.0, 4.0), 9.0, 27.0))
         s3 = float(np.clip(s2 + max(7.0, rng.normal(15.0, 4.5)), 22.0, 48.0))
+        standing = float(np.clip(rng.normal(91.0, 4.0), 80.0, 100.0))
         return cls(
             stage2_deg=s2,
             stage3_deg=max(s3, s2 + 7.0),
-            standing_deg=float(np.clip(rng.normal(91.0, 4.0), 80.0, 100.0)),
+            standing_deg=standing,
             quadruped_deg=float(rng.uniform(-8.0, 6.0)),
+            sitting_deg=float(standing + rng.uniform(0.0, 15.0)),
             repeat_sd_deg=float(rng.uniform(0.8, 2.0)),
             hip_height_m=float(rng.uniform(0.8, 1.05)),
             breath_hz=float(rng.uniform(0.2, 0.3)),
@@ -79,6 +86,14 @@ class Person:
             p[THETA] = self.standing_deg + rng.normal(0.0, 2.0)
             p[ROLL], p[YAW] = rng.normal(0.0, 2.0), rng.normal(0.0, 20.0)
             p[PX:PZ + 1] = (0.0, 0.0, self.hip_height_m)
+        elif posture == "sitting":
+            p[THETA] = self.sitting_deg + rng.normal(0.0, 2.0)
+            p[ROLL], p[YAW] = rng.normal(0.0, 2.0), rng.normal(0.0, 10.0)
+            p[PX:PZ + 1] = (0.0, 0.0, 0.12)
+        elif posture == "side":
+            p[THETA] = rng.normal(0.0, 3.0)
+            p[ROLL], p[YAW] = rng.choice([-90.0, 90.0]) + rng.normal(0.0, 5.0), rng.normal(0.0, 5.0)
+            p[PX:PZ + 1] = (0.3, 0.0, 0.17)
         elif posture == "quadruped":
             p[THETA] = self.quadruped_deg + rng.normal(0.0, 2.0)
             p[ROLL], p[YAW] = rng.normal(0.0, 1.5), rng.normal(0.0, 5.0)

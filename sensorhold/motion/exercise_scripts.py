@@ -13,6 +13,7 @@ from sensorhold.motion.script import (
     Segment,
     Wobble,
     get_down,
+    get_down_via_side,
     stand_up,
 )
 
@@ -64,7 +65,8 @@ def random_exercise_script(rng: np.random.Generator, stage3: bool, hard: bool) -
     """A plausible session: get down, prone, forearms, hands (``stage3``), prone, stand up.
 
     ``hard`` adds more of everything that makes holds hard to time: wobbles, side leans, sag,
-    a walk during a standing break in the middle, and repeated short press-ups.
+    a walk during a standing break in the middle, repeated short press-ups, and getting down by
+    sitting, lying on one side and rolling onto the front.
     """
     p_wobble, p_lean, p_sag = (0.6, 0.4, 0.6) if hard else (0.2, 0.0, 0.3)
 
@@ -89,6 +91,8 @@ def random_exercise_script(rng: np.random.Generator, stage3: bool, hard: bool) -
         return Hold(posture, d, wobbles, leans, sag)
 
     def down() -> tuple[Segment, ...]:
+        if hard and rng.random() < 0.4:
+            return get_down_via_side(*rng.uniform((2.0, 0.5, 1.5, 1.5), (4.0, 2.0, 3.0, 3.0)))
         return get_down(*rng.uniform((2.0, 0.5, 1.5), (4.0, 2.0, 3.0)))
 
     def up() -> tuple[Segment, ...]:

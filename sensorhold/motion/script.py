@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
-Posture = Literal["standing", "quadruped", "prone", "forearms", "hands"]
+Posture = Literal["standing", "sitting", "side", "quadruped", "prone", "forearms", "hands"]
 
 #: Exercise stage of each posture (0 = not an exercise posture).
 STAGE_OF_POSTURE: dict[Posture, int] = {
     "standing": 0,
+    "sitting": 0,  # on the floor, trunk upright
+    "side": 0,  # lying on one side
     "quadruped": 0,
     "prone": 1,
     "forearms": 2,
@@ -113,6 +115,14 @@ class Script:
 def get_down(kneel_s: float = 3.0, pause_s: float = 1.0, lie_s: float = 2.5) -> tuple[Segment, ...]:
     """Standing -> hands and knees -> (the caller's next Hold, normally prone)."""
     return (Move(kneel_s), Hold("quadruped", pause_s), Move(lie_s))
+
+
+def get_down_via_side(
+    sit_s: float = 3.0, pause_s: float = 1.0, side_s: float = 2.0, roll_s: float = 2.0
+) -> tuple[Segment, ...]:
+    """Standing -> sitting on the floor -> lying on one side -> rolling onto the front."""
+    sit, side = Hold("sitting", pause_s), Hold("side", pause_s)
+    return (Move(sit_s), sit, Move(side_s), side, Move(roll_s))
 
 
 def stand_up(push_s: float = 2.5, pause_s: float = 1.0, rise_s: float = 3.0) -> tuple[Segment, ...]:

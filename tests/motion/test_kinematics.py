@@ -8,7 +8,7 @@ from scipy.spatial.transform import Rotation
 from sensorhold.motion.body import Person
 from sensorhold.motion.exercise_scripts import demo_script
 from sensorhold.motion.mounting import Mounting
-from sensorhold.motion.script import Hold, Move, Posture, Script
+from sensorhold.motion.script import Hold, Move, Posture, Script, get_down_via_side
 from sensorhold.motion.sensor_errors import SensorSpec
 from sensorhold.motion.session import simulate_session
 
@@ -63,7 +63,7 @@ def test_gyro_white_noise_integrates_to_the_expected_random_walk() -> None:
     per axis (0.08° here), not more, not zero."""
     spec = SensorSpec(gyro_density_dps=0.01, gyro_bias_dps=0.0, gyro_bias_walk_dps=0.0,
                       acc_density_g=0.0, acc_bias_g=0.0, scale_sd=0.0, cross_axis_sd=0.0)
-    s = simulate_session(demo_script(), Person(), spec, Mounting(), rate_hz=100.0, seed=6)
+    s = simulate_session(demo_script(), Person(), spec, Mounting(), rate_hz=50.0, seed=6)
     truth = Rotation.from_quat(s.quat_ws)
     r = truth[0] * _integrate(s.gyr, s.t)
     drift = np.degrees((r.inv() * truth[-1]).magnitude())
@@ -112,3 +112,13 @@ def test_mounting_rotation_leaves_the_magnitudes_unchanged() -> None:
     np.testing.assert_allclose(np.linalg.norm(sa.gyr, axis=1), np.linalg.norm(sb.gyr, axis=1))
     assert not np.allclose(sa.acc, sb.acc, atol=0.1)
     np.testing.assert_allclose(sa.angle_deg, sb.angle_deg)
+
+
+def test_lying_on_the_side_puts_gravity_across_the_trunk() -> None:
+    script = Script("side", (Hold("standing", 2.0), *get_down_via_side(), Hold("prone", 3.0)))
+    s = simulate_session(script, STILL, SensorSpec.ideal(), Mounting(), rate_hz=50.0, seed=2)
+    side_start = 2.0 + 3.0 + 1.0 + 2.0
+    on_side = (s.t > side_start + 0.2) & (s.t < side_start + 0.8)
+    assert np.all(np.abs(s.acc[on_side, 1]) > 0.9)  # up is the trunk's left or right
+    assert np.all(np.abs(s.angle_deg[on_side]) < 10.0)
+    assert np.all(s.stage[s.t < side_start + 3.0] == 0)

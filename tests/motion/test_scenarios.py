@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy.spatial.transform import Rotation
 
 from benchmarks.scenarios import Kind, make_scenario, make_scenarios
 
@@ -17,7 +16,9 @@ def test_same_seed_same_scenarios_different_index_different() -> None:
 
 @pytest.mark.parametrize("kind", ["clean", "hard"])
 def test_scenarios_pair_a_calibration_with_a_session(kind: Kind) -> None:
+    x_axes = []
     for sc in make_scenarios(4, seed=1, kind=kind):
+        x_axes.append(sc.session_mounting.rotation.apply([1.0, 0.0, 0.0]))
         cal_stages = [h.stage for h in sc.calibration.holds]
         assert cal_stages == ([1, 2, 3] if sc.stage3 else [1, 2])
         ses_stages = {h.stage for h in sc.session.holds}
@@ -35,9 +36,6 @@ def test_scenarios_pair_a_calibration_with_a_session(kind: Kind) -> None:
         else:
             assert 0.0 < np.degrees(turn) <= 15.0
             assert sc.session.lost_samples > 0
+    # The sensor is turned on the skin differently each time: its x points different ways.
+    assert np.ptp(np.array(x_axes), axis=0).max() > 0.5
 
-
-def test_mountings_vary_across_scenarios() -> None:
-    mounts = [sc.session_mounting.rotation for sc in make_scenarios(6, seed=2)]
-    z_axes = Rotation.concatenate(mounts).apply([0.0, 0.0, 1.0])
-    assert np.ptp(z_axes[:, 2]) > 0.5 or np.any(z_axes[:, 2] < 0)
