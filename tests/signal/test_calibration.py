@@ -1,0 +1,56 @@
+"""Calibration fit on simulated recordings, and profile files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sensorhold.calibration.demo_profile import demo_profile
+from sensorhold.calibration.fit import fit_profile
+from sensorhold.calibration.profile import Profile, load, save
+from sensorhold.errors import ProfileError, UserError
+from sensorhold.motion.exercise_scripts import calibration_script
+from sensorhold.motion.session import simulate_session
+
+from .conftest import synth
+
+
+def test_fit_on_default_person_matches_demo_profile() -> None:
+    rec = simulate_session(calibration_script(True, lead_in=True), seed=4)
+    fit = fit_profile(rec.t, rec.acc, rec.gyr, user="u", sensor_model="m", stage3=True)
+    demo = demo_profile()
+    assert np.degrees(np.arccos(np.dot(fit.up_prone, demo.up_prone))) < 1.5
+    assert np.degrees(np.arccos(np.dot(fit.axis, demo.axis))) < 5.0
+    for k in (2, 3):
+        assert fit.stage_angles[k] == pytest.approx(demo.stage_angles[k], abs=1.5)
+
+
+def test_missing_plateau_is_a_clear_user_error() -> None:
+    t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 10.0)])
+    with pytest.raises(UserError, match="need 3"):
+        fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
+
+
+def test_too_similar_plateaus_are_refused() -> None:
+    t, acc, gyr, _ = synth([(0.0, 10.0), (2.0, 10.0), (0.0, 10.0)])
+    with pytest.raises(UserError, match="still position"):
+        fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=False)
+
+
+def test_profile_round_trips_and_rejects_newer_or_foreign(tmp_path: Path) -> None:
+    path = save(demo_profile(), tmp_path / "p" / "demo.json")
+    assert load(path) == Profile.from_json(demo_profile().to_json())
+    data = json.loads(path.read_text())
+    data["format_version"] = 99
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError, match="newer"):
+        load(path)
+    path.write_text('{"kind": "something-else"}')
+    with pytest.raises(ProfileError, match="not a sensorhold profile"):
+        load(path)
+    path.write_text("{broken")
+    with pytest.raises(ProfileError, match="not valid JSON"):
+        load(path)
