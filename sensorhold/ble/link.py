@@ -4,6 +4,9 @@ Used by ``demo`` (Bumble backend) and ``live`` (the platform's backend) alike, t
 public ``BleakScanner``/``BleakClient`` only. One function, ``_establish``, owns the retry
 policy: a fresh client per attempt, backoff between attempts, bounded before the first
 connection (the user is waiting for an answer), unbounded after it (the sensor may come back).
+bleak-retry-connector's ``establish_connection`` does connect through the Bumble backend, but it
+keeps one client across attempts, never rescans, and waits its fixed 20 s timeout per attempt
+(two attempts at a dark sensor took 40.5 s), so the policy here is our own.
 
 Status goes to ``on_status(kind, detail)``: ``kind`` is a state from ``LINK_STATES`` or an
 event from ``LINK_EVENTS``. A typical run: connecting, connected, streaming, (disconnected, lost,
@@ -108,7 +111,8 @@ class SensorLink:
         self._done = asyncio.Event()
         self._last_packet = 0.0
         self._lost_at: float | None = None
-        self._awaiting_first = False
+        self._announced = False
+        self._first_packet_at: float | None = None
 
     # Public -----------------------------------------------------------------------------------
 
@@ -119,16 +123,14 @@ class SensorLink:
             self._set("connecting", self.target or self.spec.display_name)
             client = await self._until_stopped(self._establish(first=True))
             while client is not None:
-                self._event(
-                    "connected" if self.stats.connects == 1 else "reconnected",
-                    f"{self.device.name if self.device else ''} {client.address}",
-                )
                 await self._supervise(client)
                 if self._stopping.is_set():
                     await self._disconnect(client)
                     break
                 client = await self._until_stopped(self._establish(first=False))
         finally:
+            if self.client is not None:  # run() cancelled mid-stream: still leave cleanly
+                await self._disconnect(self.client)
             self.client = None
             self._set("stopped", "")
             self._done.set()
@@ -186,6 +188,7 @@ class SensorLink:
             raise
         self.client, self.device = client, device
         self.stats.connects += 1
+        self._announce(client)
         return client
 
     async def _find(self, first: bool) -> BLEDevice:
@@ -233,22 +236,37 @@ class SensorLink:
             )
             if w.pause_s:
                 await asyncio.sleep(w.pause_s)
+        self._announced, self._first_packet_at = False, None
+        self._last_packet = time.monotonic()
         for uuid in self.spec.notify:
             await client.start_notify(uuid, self._notify_handler(uuid))
-        self._last_packet = time.monotonic()
-        self._awaiting_first = True
+
+    def _announce(self, client: BleakClient) -> None:
+        """Report the connection; and streaming, if notifications came during the subscribe."""
+        name = self.device.name if self.device else ""
+        self._event(
+            "connected" if self.stats.connects == 1 else "reconnected",
+            f"{name} {client.address}".strip(),
+        )
+        self._announced = True
+        if self._first_packet_at is not None:
+            self._streaming()
+
+    def _streaming(self) -> None:
+        if self._lost_at is not None and self._first_packet_at is not None:
+            self.stats.last_reconnect_s = self._first_packet_at - self._lost_at
+            self._lost_at = None
+        self._set("streaming", "")
 
     def _notify_handler(self, uuid: str) -> Callable[[Any, bytearray], None]:
         def handler(_char: Any, data: bytearray) -> None:
             t_ns = time.monotonic_ns()
             self._last_packet = t_ns / 1e9
             self.stats.packets += 1
-            if self._awaiting_first:
-                self._awaiting_first = False
-                if self._lost_at is not None:
-                    self.stats.last_reconnect_s = self._last_packet - self._lost_at
-                    self._lost_at = None
-                self._set("streaming", "")
+            if self._first_packet_at is None:
+                self._first_packet_at = self._last_packet
+                if self._announced:
+                    self._streaming()
             self.on_packet(t_ns, uuid, bytes(data))
 
         return handler
@@ -268,11 +286,16 @@ class SensorLink:
     async def _supervise(self, client: BleakClient) -> None:
         """Return when the link is lost (disconnection or watchdog) or stop() was called."""
         next_battery = time.monotonic()
-        while client.is_connected and not self._stopping.is_set():
+        while True:
+            # Clear, then check: a disconnection during an await below still wakes the wait.
+            self._wake.clear()
+            if not client.is_connected or self._stopping.is_set():
+                return
             now = time.monotonic()
             if self._battery and now >= next_battery:
                 next_battery = now + float(self._battery.get("interval_s", 60))
                 await self._query_battery(client)
+                continue
             silent_for = now - self._last_packet
             if silent_for >= self.watchdog_s:
                 self.stats.watchdog_trips += 1
@@ -282,8 +305,7 @@ class SensorLink:
                 return
             wait = self.watchdog_s - silent_for
             if self._battery:
-                wait = min(wait, max(0.0, next_battery - now))
-            self._wake.clear()
+                wait = min(wait, next_battery - now)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(wait):
                     await self._wake.wait()

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import math
+from collections.abc import Awaitable
 
 import numpy as np
 from bumble import hci
@@ -245,8 +246,9 @@ class EmulatedSensor:
         """One frame per sample row."""
         raise NotImplementedError
 
-    def on_command(self, connection: Connection, data: bytes) -> None:
-        """A write to the command characteristic."""
+    def on_command(self, connection: Connection, data: bytes) -> Awaitable[None] | None:
+        """A write to the command characteristic; an awaitable returned here is awaited before
+        the write is answered (a slow or dying device)."""
 
     def on_disconnected(self, connection: Connection) -> None:
         """Forget per-connection state (e.g. an unlock)."""
@@ -255,8 +257,8 @@ class EmulatedSensor:
         """A 7-byte fragment with the wrong sync bytes."""
         return bytes.fromhex("aa5501020304ff")
 
-    def _on_write(self, connection: Connection, value: bytes) -> None:
-        self.on_command(connection, bytes(value))
+    def _on_write(self, connection: Connection, value: bytes) -> Awaitable[None] | None:
+        return self.on_command(connection, bytes(value))
 
     @staticmethod
     def _not_readable(_connection: Connection) -> bytes:

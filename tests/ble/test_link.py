@@ -111,6 +111,9 @@ async def test_link_recovers_from_a_lost_sensor(source, rec, statuses, fault, re
             f"{fault.kind}: loss noticed after {t_lost - t_fault:.3f} s, streaming again "
             f"{link.stats.last_reconnect_s:.3f} s after the loss (sensor away {fault.duration_s} s)"
         )
+        kinds_at = [(t, k) for t, (k, _) in statuses.items]
+        t_retry = next(t for t, k in kinds_at if k == "reconnecting")
+        assert t_retry - t_lost < 0.2  # the loss is acted on at once, not at the next watchdog
         assert world.sensor.disconnect_reasons[0] == reason
         assert link.stats.reconnects == 1 and link.stats.disconnects == 1
         assert link.stats.last_reconnect_s >= (fault.duration_s - 0.72 if reason == 8 else 0.5)
@@ -194,3 +197,31 @@ async def test_two_connects_in_a_row_leave_nothing_behind(world: World, rec, sta
     leftover = asyncio.all_tasks() - tasks_before - {asyncio.current_task()}
     # The sensor re-advertising after the disconnection is the sensor's business, not a leak.
     assert [t for t in leftover if "EmulatedSensor." not in repr(t.get_coro())] == []
+
+
+async def test_loss_during_a_battery_query_is_acted_on_at_once(world: World, rec, statuses) -> None:
+    """Regression: a disconnection while the supervisor awaited a write went unnoticed until
+    the watchdog fired (2 s later)."""
+    handle_command = world.sensor.on_command
+
+    async def die(connection) -> None:
+        gone = asyncio.get_running_loop().create_future()
+        connection.once(connection.EVENT_DISCONNECTION, gone.set_result)
+        world.sensor.spawn(world.sensor.power_off(0.3))
+        await gone
+
+    def dies_on_battery_query(connection, data: bytes):
+        if data == bytes.fromhex(SPEC.raw["battery"]["write"]):
+            return die(connection)  # awaited by the GATT server: the write is never answered
+        return handle_command(connection, data)
+
+    world.sensor.on_command = dies_on_battery_query
+    link, run = start(world, rec, statuses, rate_hz=10)
+    await statuses.until(seen(statuses, "connected", "lost"), 2)
+    t_lost = statuses.items[-1][0]
+    await statuses.until(seen(statuses, "lost", "reconnecting"), 2)
+    assert statuses.items[-1][0] - t_lost < 0.2
+    world.sensor.on_command = handle_command
+    await statuses.until(seen(statuses, "reconnecting", "reconnected", "streaming"), 3)
+    await link.stop()
+    await run
