@@ -19,6 +19,7 @@ time, so the streaming and the batch forms evaluate exactly the same motion.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,6 +95,27 @@ def sines(t: np.ndarray, freqs_hz: np.ndarray, phases: np.ndarray) -> np.ndarray
     cycles = t[:, None] * freqs_hz
     cycles -= np.floor(cycles)
     return np.sin((2 * np.pi * cycles + phases).astype(np.float32)).astype(float)
+
+
+def on_spline_grid(
+    signal: Callable[[np.ndarray], np.ndarray], t: np.ndarray, dt: float = 0.1
+) -> np.ndarray:
+    """``signal`` (a smooth function of absolute time, (k,) -> (k, c)) sampled every ``dt`` and
+    read at ``t`` through a uniform cubic B-spline: twice continuously differentiable, the same
+    at a given t however the times are chunked, and ~30x cheaper than evaluating ``signal``
+    at every sample and both difference offsets (attenuates 1 Hz by 6 % at dt = 0.1 s)."""
+    u = t / dt
+    j = np.floor(u).astype(np.int64)
+    s = (u - j)[:, None]
+    k0 = int(j.min()) - 1 if t.size else 0
+    coef = signal(np.arange(k0, (int(j.max()) if t.size else 0) + 3) * dt)
+    i = j - k0
+    return (
+        (1 - s) ** 3 * coef[i - 1]
+        + (3 * s**3 - 6 * s**2 + 4) * coef[i]
+        + (-3 * s**3 + 3 * s**2 + 3 * s + 1) * coef[i + 1]
+        + s**3 * coef[i + 2]
+    ) / 6.0
 
 
 def minimum_jerk(s: np.ndarray) -> np.ndarray:
@@ -181,17 +203,14 @@ class Trajectory:
             rng.uniform(0.005, 0.02), rng.uniform(0, 2 * np.pi),  # depth wander
         )
 
-    def _micro_sway(self, rng: np.random.Generator) -> _Oscillation:
+    def _micro_sway(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Frequencies, phases and amplitudes (3, m) of the sway of angle, roll and yaw:
+        1/sqrt(f) amplitudes over 0.05-0.8 Hz, scaled to ``sway_deg`` rms (yaw half)."""
         m = 4
         freqs = np.exp(rng.uniform(np.log(0.05), np.log(0.8), (3, m)))
-        amps = np.zeros((3 * m, N_CHANNELS))
-        for i, (ch, scale) in enumerate(((THETA, 1.0), (ROLL, 1.0), (YAW, 0.5))):
-            a = freqs[i] ** -0.5
-            amps[i * m:(i + 1) * m, ch] = scale * self.person.sway_deg * a / np.sqrt(0.5 * a @ a)
-        amps[:, PX:PZ + 1] = 0.001 * amps[:, [THETA]] / max(self.person.sway_deg, 1e-9)
-        return _Oscillation(
-            -np.inf, np.inf, 1.0, freqs.ravel(), rng.uniform(0, 2 * np.pi, 3 * m), amps
-        )
+        amps = freqs**-0.5
+        amps *= np.array([[1.0], [1.0], [0.5]]) / np.sqrt(0.5 * np.sum(amps**2, axis=1))[:, None]
+        return freqs, rng.uniform(0, 2 * np.pi, (3, m)), self.person.sway_deg * amps
 
     @property
     def duration_s(self) -> float:
@@ -212,12 +231,21 @@ class Trajectory:
         pose = kp[i] + (kp[i + 1] - kp[i]) * minimum_jerk(s)[:, None]
         for ep in self._episodes:
             ep.add_to(pose, tau)
-        sway = sines(t, self._sway.freqs_hz, self._sway.phases) @ self._sway.amps
-        pose += pose[:, [SWAY_GAIN]] * sway
-        breath = self.breathing(t) * pose[:, BREATH_GAIN]
+        slow = on_spline_grid(self._sway_and_breathing, t)
+        sway = slow[:, :3] * pose[:, [SWAY_GAIN]]
+        pose[:, [THETA, ROLL, YAW]] += sway
+        # the hips shift with the sway: 1 mm per degree (rms) of pitch and roll
+        pose[:, [PX, PY, PZ]] += 1e-3 * sway[:, [0, 1, 0]]
+        breath = slow[:, 3] * pose[:, BREATH_GAIN]
         pose[:, THETA] += self.person.breath_deg * breath
         pose[:, PZ] += 1e-3 * self.person.breath_mm * breath
         return pose[:, :6]
+
+    def _sway_and_breathing(self, t: np.ndarray) -> np.ndarray:
+        """(n, 4): sway of angle, roll, yaw (deg, before the posture's gain) and breathing."""
+        freqs, phases, amps = self._sway
+        waves = sines(t, freqs.ravel(), phases.ravel()).reshape(-1, *amps.shape)
+        return np.column_stack((np.einsum("nkm,km->nk", waves, amps), self.breathing(t)))
 
     def breathing(self, t: np.ndarray) -> np.ndarray:
         """The breathing waveform (about -1..1), a function of absolute time."""
