@@ -1,7 +1,7 @@
 """The person: their stage angles, breathing and sway, and the trunk pose of each posture.
 
 Angles are those of the trunk segment that carries the sensor (lower back), relative to lying flat
-prone; see `trajectory.Trajectory.angle_deg` for the exact definition. Anchors (signal.md §D.1):
+prone; see the `trajectory` module docstring for the exact definition. Anchors (signal.md §D.1):
 no published IMU values exist for the stage angles relative to prone lying; fluoroscopy and MRI
 (Bo & Park 2012; Berry et al. 2019) show lordosis growing from prone lying to on-elbows to the
 press-up, with large between-person spread (recumbent T12–S1 lordosis 36.8° ± 13.2°). A single

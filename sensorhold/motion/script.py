@@ -107,10 +107,6 @@ class Script:
     def duration_s(self) -> float:
         return sum(s.duration_s for s in self.segments)
 
-    @property
-    def uses_stage3(self) -> bool:
-        return any(isinstance(s, Hold) and s.stage == 3 for s in self.segments)
-
 
 def get_down(kneel_s: float = 3.0, pause_s: float = 1.0, lie_s: float = 2.5) -> tuple[Segment, ...]:
     """Standing -> hands and knees -> (the caller's next Hold, normally prone)."""

@@ -254,10 +254,6 @@ class Trajectory:
         depth = 1.0 + 0.25 * np.sin(2 * np.pi * fa * t + pa)
         return depth * (np.sin(phase) + h2 * np.sin(2 * phase + p2)) / (1.0 + h2)
 
-    def angle_deg(self, t: np.ndarray) -> np.ndarray:
-        """Ground-truth extension angle (see the module docstring) at times ``t``."""
-        return self.pose(t)[:, THETA]
-
     def stage(self, t: np.ndarray) -> np.ndarray:
         """Ground-truth stage (int8): the hold's stage inside a true hold, 0 elsewhere."""
         tau = self.script_time(t)
