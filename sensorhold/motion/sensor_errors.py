@@ -92,13 +92,14 @@ class SensorErrors:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Readings from the exact specific force (g) and angular rate (deg/s) at times ``t``."""
         n = t.size
+        if n == 0:
+            return np.empty((0, 3)), np.empty((0, 3))
         dt = np.diff(t, prepend=t[0] if self._t_last is None else self._t_last)
         steps = self._walk_rng.standard_normal((n, 3)) * (
             self.spec.gyro_bias_walk_dps * np.sqrt(np.maximum(dt, 0.0))[:, None]
         )
         bias = self._bias + np.cumsum(steps, axis=0)
-        if n:
-            self._bias, self._t_last = bias[-1].copy(), float(t[-1])
+        self._bias, self._t_last = bias[-1].copy(), float(t[-1])
         gyr = gyr_dps @ self.gyro_matrix.T + bias
         gyr += self._gyr_rng.standard_normal((n, 3)) * self._gyr_sd
         acc = acc_g @ self.acc_matrix.T + self.acc_bias

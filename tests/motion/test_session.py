@@ -70,7 +70,7 @@ def test_jitter_keeps_time_increasing() -> None:
 
 @settings(max_examples=15, deadline=None)
 @given(
-    cuts=st.lists(st.integers(min_value=1, max_value=1199), max_size=12, unique=True),
+    cuts=st.lists(st.integers(min_value=0, max_value=1200), max_size=12),
     rate=st.sampled_from([50.0, 100.0, 200.0]),
     seed=st.integers(0, 2**16),
 )
@@ -81,7 +81,7 @@ def test_streaming_equals_batch(cuts: list[int], rate: float, seed: int) -> None
     batch = simulate_session(script, PERSON, sensor, mount, rate_hz=rate, seed=seed)
     t = batch.t[:1200]
     src = ScriptedImu(script, PERSON, sensor, mount, rate_hz=rate, seed=seed)
-    parts = [src.sample(chunk) for chunk in np.split(t, sorted(cuts)) if chunk.size]
+    parts = [src.sample(chunk) for chunk in np.split(t, sorted(cuts))]  # some chunks empty
     acc = np.concatenate([p[0] for p in parts])
     gyr = np.concatenate([p[1] for p in parts])
     np.testing.assert_allclose(acc, batch.acc[:1200], atol=1e-12)
