@@ -148,3 +148,13 @@ def test_default_path_is_in_the_user_data_folder(
     first.parent.mkdir(parents=True)
     first.touch()
     assert default_recording_path("witmotion") != first
+
+
+def test_open_without_a_path_records_into_the_user_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: SensorSpec
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    with RecordingWriter.open(None, make_header(spec, rate_hz=50, t0_ns=0)) as w:
+        w.packet(3, spec.notify[0], bytearray(b"\x55\x61"))  # bleak hands over bytearrays
+    assert w.path.parent == tmp_path / "sensorhold" / "recordings"
+    assert read_recording(w.path).packet(0).payload == b"\x55\x61"
