@@ -46,7 +46,7 @@ class JsonLines:
             "type": "status", "t": s.t, "angle_deg": s.angle_deg, "stage": s.stage,
             "hold_s": s.hold_s, "stable": s.stable, "connected": s.connected, "link": s.link,
             "battery_pct": s.battery_pct, "packets": s.packets, "malformed": s.malformed,
-            "gaps": s.gaps, "lost_samples": s.lost_samples,
+            "gaps": s.gaps, "lost_samples": s.lost_samples, "reconnects": s.reconnects,
         })
 
     def summary(self, extra: dict[str, Any]) -> None:
@@ -54,5 +54,6 @@ class JsonLines:
         self._write({
             "type": "summary", "holds": self.state.holds, "duration_s": s.t,
             "packets": s.packets, "malformed": s.malformed, "gaps": s.gaps,
-            "lost_samples": s.lost_samples, "recording": s.recording, **extra,
+            "lost_samples": s.lost_samples, "reconnects": s.reconnects,
+            "recording": s.recording, **extra,
         })

@@ -44,7 +44,7 @@ class SessionPlan:
     summary_extra: Callable[[], dict[str, Any]] = dict
 
 
-def _open_recorder(plan: SessionPlan, state: SessionState) -> RecordingWriter | None:
+def open_recorder(plan: SessionPlan, state: SessionState) -> RecordingWriter | None:
     if not plan.record or plan.spec is None:
         return None
     header = make_header(
@@ -65,7 +65,7 @@ def _open_recorder(plan: SessionPlan, state: SessionState) -> RecordingWriter | 
 def run_session(plan: SessionPlan, stream: Stream) -> int:
     """Run ``stream`` into a fresh session; returns the exit status."""
     state = SessionState()
-    writer = _open_recorder(plan, state)
+    writer = open_recorder(plan, state)
     processor = StreamProcessor(
         plan.spec, plan.profile, state, t0_ns=plan.t0_ns, rate_hz=plan.rate_hz, sink=writer
     )
@@ -80,7 +80,7 @@ def run_session(plan: SessionPlan, stream: Stream) -> int:
     return 0
 
 
-async def _bounded(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
+async def bounded_stream(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
     """The stream, ended after ``--duration`` seconds; the open hold closed at the end."""
     try:
         if plan.duration_s is None:
@@ -97,7 +97,7 @@ async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Strea
     state = processor.state
     printer = JsonLines(state)
     state.listeners.append(printer.event)
-    task = asyncio.ensure_future(_bounded(plan, processor, stream))
+    task = asyncio.ensure_future(bounded_stream(plan, processor, stream))
     try:
         while not task.done():
             await asyncio.wait({task}, timeout=STATUS_PERIOD_S)
@@ -115,7 +115,7 @@ def _tui(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
     from sensorhold.tui.app import create_app
 
     async def run_stream(_state: SessionState) -> None:
-        await _bounded(plan, processor, stream)
+        await bounded_stream(plan, processor, stream)
 
     app = create_app(processor.state, title=plan.title, run_stream=run_stream)
     app.run()

@@ -28,10 +28,13 @@ async def ble_stream(
         spec, processor.packet, target=target, rate_hz=rate_hz, backend=backend,
         on_status=processor.link, scan_timeout_s=scan_timeout_s,
     )
+    task = asyncio.ensure_future(link.run())
     try:
-        await link.run()
+        await asyncio.shield(task)
     finally:
-        await asyncio.shield(link.stop())
+        if not task.done():  # cancelled (end of --duration, quit): leave as a stop, not a loss
+            await link.stop()
+            await task
     return link
 
 

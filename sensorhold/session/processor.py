@@ -85,6 +85,7 @@ class StreamProcessor:
         st = self.state.status
         if kind in LINK_EVENTS:
             st.connected = kind != "disconnected"
+            st.reconnects += kind == "reconnected"
             self.state.emit(kind, detail=detail)
         elif kind in ("connecting", "streaming", "lost", "reconnecting", "stopped", "replay"):
             st.link = kind  # type: ignore[assignment]

@@ -33,6 +33,7 @@ class Status:
     malformed: int = 0
     gaps: int = 0
     lost_samples: int = 0
+    reconnects: int = 0
     recording: str | None = None
 
 
