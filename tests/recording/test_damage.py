@@ -6,12 +6,14 @@ import json
 import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sensorhold.errors import InputError, UnknownSensorError, UserError
 from sensorhold.recording.reader import read_recording
+from sensorhold.recording.sensor_data import load_input
 
 Rec = tuple[Path, list[bytes]]
 
@@ -196,6 +198,7 @@ def valid_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 def test_truncated_or_corrupted_files_raise_only_user_errors(
     valid_bytes: bytes, tmp_path: Path, data: st.DataObject
 ) -> None:
+    """Reading, decoding and timing a damaged file: samples or one UserError line."""
     content = bytearray(valid_bytes)
     for _ in range(data.draw(st.integers(0, 4), label="edits")):
         at = data.draw(st.integers(0, len(content)), label="at")
@@ -207,9 +210,11 @@ def test_truncated_or_corrupted_files_raise_only_user_errors(
     path.write_bytes(bytes(content))
     try:
         rec = read_recording(path)
+        data = load_input(path)
     except UserError as e:
         assert "\n" not in str(e)
         return
+    assert data.acc.shape == (len(data), 3) and np.all(np.diff(data.t) > 0)
     assert len(rec.offsets) == len(rec) + 1 and rec.offsets[-1] == len(rec.payloads)
     assert all(isinstance(w, str) for w in rec.warnings)
     assert len(list(rec.packets())) == len(rec)
