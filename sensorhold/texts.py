@@ -79,3 +79,28 @@ The live screen
 Progression: stage 1 up to 1 min, up to 3 min while symptoms keep easing; then stage 2;
 stage 3 only when your therapist prescribes it. If leg symptoms get worse, come back down a
 stage; if they stay worse, stop."""
+
+# Terminal app: guided calibration (sensorhold calibrate).
+CAL_TITLE = "Calibration: hold each position still for {hold:.0f} s"
+CAL_STEP_NAMES = {1: "Lie flat and still", 2: "Up on your forearms", 3: "Up on your hands"}
+CAL_INSTRUCTIONS = {
+    1: "Lie face down on a firm surface, arms by your sides, and keep still.",
+    2: "Come up onto your forearms, elbows under your shoulders, and keep still.",
+    3: "Press up on your hands, as your therapist prescribed, and keep still.",
+}
+CAL_WAITING = "Waiting for you to settle into the position…"
+CAL_HOLDING = "Hold still… {left:.0f} s to go"
+CAL_MOVED = "You moved: hold still. The count starts again."
+CAL_SAME = "That looks like the previous position; {instruction}"
+CAL_SAME_NEXT = {2: "come up onto your forearms.", 3: "press up on your hands."}
+CAL_CHANGE = "Up from lying flat: {deg:.1f}°"
+CAL_STEP_DONE = "✓"
+CAL_STEP_NOW = "▶"
+CAL_FITTING = "All positions recorded. Fitting your profile…"
+CAL_RESULT = "Your stage angles: {angles}"
+CAL_SAVED = "Saved to {path}. Press q to leave."
+CAL_NOT_SAVED = "Not saved: {path} was left as it is. Press r to redo, q to leave."
+CAL_FAILED = "{error}. Press r to redo the last position, q to leave."
+CAL_CONFIRM = "{problem}\n\nReplace it with the new calibration?"
+CAL_CONFIRM_KEYS = "y replace   n keep it"
+CAL_LINK = "sensor: {link}   packets: {packets}"
