@@ -104,7 +104,10 @@ class SensorholdApp(App[Summary]):
 
     @on(CoachAlerted)
     def _alert(self, message: CoachAlerted) -> None:
-        self.notify(message.alert.message, severity=message.alert.severity, timeout=8)
+        alert = message.alert
+        # Recorded under its own name: "alert" events are the stream's, which the coach relays.
+        self.state.emit("coach_alert", kind=alert.kind, message=alert.message)
+        self.notify(alert.message, severity=alert.severity, timeout=8)
         self.bell()
 
     @on(CheckinDue)

@@ -67,6 +67,8 @@ async def test_sensor_loss_pauses_the_clock_alerts_and_recovers(scripted_app: An
         assert not clock.has_class("-paused")
         assert alerts(messages) == ["lost", "back"]
         assert len(bells) == 2
+        recorded = [e.data["kind"] for e in session.state.events if e.event == "coach_alert"]
+        assert recorded == ["lost", "back"]  # alerts reach the recording as events
 
 
 async def test_hold_end_asks_symptoms_and_worse_leg_advises(scripted_app: Any) -> None:
