@@ -19,6 +19,7 @@ from sensorhold.protocol.spec import SensorSpec
 from sensorhold.recording.format import make_header
 from sensorhold.recording.writer import RecordingWriter
 from sensorhold.runner.headless import JsonLines
+from sensorhold.runner.progression import append_progression, load_progression
 from sensorhold.session.processor import StreamProcessor
 from sensorhold.session.state import SessionEvent, SessionState
 
@@ -117,5 +118,16 @@ def _tui(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
     async def run_stream(_state: SessionState) -> None:
         await bounded_stream(plan, processor, stream)
 
-    app = create_app(processor.state, title=plan.title, run_stream=run_stream)
+    state = processor.state
+    user = plan.user or plan.profile.user
+    recorded = plan.record and state.status.recording is not None
+
+    def on_end(summary: dict[str, Any]) -> None:
+        if recorded:
+            append_progression(user, summary, state.status.recording)
+
+    app = create_app(
+        state, title=plan.title, run_stream=run_stream,
+        history=load_progression(user) if recorded else (), on_session_end=on_end,
+    )
     app.run()
