@@ -231,9 +231,13 @@ def replay(args: argparse.Namespace) -> int:
 
 def calibrate(args: argparse.Namespace) -> int:
     if args.from_file is None:
-        raise InputError(
-            "guided calibration in the terminal UI is not available in this version; record "
-            "still positions (prone, forearms, hands if prescribed) and use --from FILE"
+        from sensorhold.runner.calibration import guided_calibration
+
+        user = (args.user or "demo") if args.demo else _user(args)
+        _notice()
+        return guided_calibration(
+            user=user, stage3=args.stage3, path=args.profile or profiles.default_path(user),
+            force=args.force, demo=args.demo,
         )
     from sensorhold.calibration.fit import fit_profile
 
