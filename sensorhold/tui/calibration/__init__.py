@@ -1,0 +1,1 @@
+"""The guided calibration UI (``sensorhold calibrate``)."""
