@@ -1,8 +1,10 @@
 """A generic emulated BLE IMU: a real Bumble GATT server built from a ``SensorSpec``.
 
-The server exposes the spec's service, notify and write characteristics, advertises the name and
-the service UUID, and streams frames while the central has notifications enabled. Subclasses say
-only what is vendor-specific: how samples become bytes and what the written commands do.
+By default the server exposes the spec's service, notify and write characteristics, advertises
+the name and the service UUID, and streams while the central has notifications enabled on the
+data characteristic. Subclasses say only what is vendor-specific: their services (if more than
+that), how samples become notifications, what the written commands do, and whether the
+measurement is running (a vendor start command rather than the subscription).
 
 Time: the emulated world's clock starts when the sensor is created (``world_t0``, a loop time,
 may be shared by several sensors); the ``ImuSource`` is sampled at seconds since then, at
@@ -15,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import numpy as np
 from bumble import hci
@@ -25,6 +27,7 @@ from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Service
 
 from sensorhold.ble.bumble_backend.radio import make_device
+from sensorhold.ble.bumble_backend.scanner import uuid_str
 from sensorhold.ble.bumble_backend.simlink import SimLink
 from sensorhold.motion.source import ImuSource
 from sensorhold.protocol.spec import SensorSpec
@@ -37,20 +40,47 @@ MAX_CATCH_UP_S = 0.5
 """A stream more than this behind its deadlines (a stalled loop) skips ahead instead of bursting."""
 
 
-def _bumble_uuid(u: str) -> UUID:
+def bumble_uuid(u: str) -> UUID:
+    """Bumble's UUID of a textual one (any case)."""
     return UUID(u.upper())
 
 
 def advertising_data(name: str, service_uuid: str) -> bytes:
-    """Name plus 128-bit service UUID, no flags: 31 bytes at most and no scan response (P6)."""
+    """Name plus 128-bit service UUID, no flags, no scan response (P6): 31 bytes at most, so a
+    long name (``Polar Sense 0A3B5C2D``) goes alone and scanners match it by name."""
     name_b = name.encode()
-    uuid_b = _bumble_uuid(service_uuid).uuid_128_bytes
+    uuid_b = bumble_uuid(service_uuid).uuid_128_bytes
     data = bytes([len(name_b) + 1, AdvertisingData.COMPLETE_LOCAL_NAME]) + name_b
-    data += bytes([len(uuid_b) + 1, AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS])
-    data += uuid_b
     if len(data) > 31:
         raise ValueError(f"advertised name {name!r} too long for one advertising PDU")
-    return data
+    uuids = bytes([len(uuid_b) + 1, AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS])
+    return data + uuids + uuid_b if len(data) + len(uuids) + len(uuid_b) <= 31 else data
+
+
+def gatt_char(
+    uuid: str,
+    props: int,
+    *,
+    read: Callable[[], bytes] | None = None,
+    write: Callable[[Connection, bytes], Awaitable[None] | None] | None = None,
+) -> Characteristic:
+    """A characteristic with explicit read and write functions: an absent one answers
+    READ_NOT_PERMITTED / WRITE_NOT_PERMITTED (the Bumble server enforces neither, P9)."""
+
+    def on_read(_connection: Connection) -> bytes:
+        if read is None:
+            raise ATT_Error(ErrorCode.READ_NOT_PERMITTED)
+        return read()
+
+    def on_write(connection: Connection, value: bytes) -> Awaitable[None] | None:
+        if write is None:
+            raise ATT_Error(ErrorCode.WRITE_NOT_PERMITTED)
+        return write(connection, bytes(value))
+
+    permissions = Characteristic.READABLE | Characteristic.WRITEABLE
+    return Characteristic(
+        bumble_uuid(uuid), props, permissions, CharacteristicValue(read=on_read, write=on_write)
+    )
 
 
 class EmulatedSensor:
@@ -82,37 +112,56 @@ class EmulatedSensor:
         self.conn_interval_s = conn_interval_ms / 1000.0
         self.world_t0 = asyncio.get_running_loop().time() if world_t0 is None else world_t0
         self.device, self.controller = make_device(name, address, link)
-        self.notify_chars = [
-            Characteristic(
-                _bumble_uuid(u),
-                Characteristic.NOTIFY | Characteristic.READ,
-                Characteristic.READABLE,
-                CharacteristicValue(read=lambda _c: b""),
-            )
-            for u in spec.notify
-        ]
-        chars = list(self.notify_chars)
-        if spec.write_char:
-            chars.append(
-                Characteristic(
-                    _bumble_uuid(spec.write_char),
-                    Characteristic.WRITE | Characteristic.WRITE_WITHOUT_RESPONSE,
-                    Characteristic.WRITEABLE,
-                    CharacteristicValue(read=self._not_readable, write=self._on_write),
-                )
-            )
-        self.device.add_service(Service(_bumble_uuid(spec.service), chars))
-        self.notify_chars[0].on(Characteristic.EVENT_SUBSCRIPTION, self._on_subscription)
+        self.chars: dict[str, Characteristic] = {}
+        """Every characteristic, by lower-case 128-bit UUID (bleak's form)."""
+        for service in self.services():
+            self.device.add_service(service)
+            self.chars.update({uuid_str(c.uuid): c for c in service.characteristics})
+        self.data_char = self.chars[self.data_uuid()]
+        self.data_char.on(Characteristic.EVENT_SUBSCRIPTION, self._on_subscription)
         self.device.on(Device.EVENT_CONNECTION, self._on_connection)
         self.connections: set[Connection] = set()
         self.disconnect_reasons: list[int] = []
+        self.writes: list[tuple[str, bytes]] = []
+        """Every write received, as (characteristic UUID, bytes), in order."""
         self.notifications_sent = 0
-        self.frames_sent = 0
+        self.samples_sent = 0
         self._streams: dict[Connection, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._advertise = True
         self._advertising_lock = asyncio.Lock()
         self._silent_until = 0.0
+
+    # GATT -----------------------------------------------------------------------------------
+
+    def services(self) -> list[Service]:
+        """The GATT services: by default the spec's service with its notify characteristics
+        and its write characteristic (``on_command``)."""
+        chars = [
+            gatt_char(u, Characteristic.NOTIFY | Characteristic.READ, read=bytes)
+            for u in self.spec.notify
+        ]
+        if self.spec.write_char:
+            props = Characteristic.WRITE | Characteristic.WRITE_WITHOUT_RESPONSE
+            write = self.command_writer(self.spec.write_char, lambda c, d: self.on_command(c, d))
+            chars.append(gatt_char(self.spec.write_char, props, write=write))
+        return [Service(bumble_uuid(self.spec.service), chars)]
+
+    def data_uuid(self) -> str:
+        """The characteristic samples stream on (the spec's first notify one by default)."""
+        return self.spec.notify[0]
+
+    def command_writer(
+        self, uuid: str, handler: Callable[[Connection, bytes], Awaitable[None] | None]
+    ) -> Callable[[Connection, bytes], Awaitable[None] | None]:
+        """A write function for characteristic ``uuid`` that logs the write in ``writes``
+        and passes it to ``handler``."""
+
+        def write(connection: Connection, data: bytes) -> Awaitable[None] | None:
+            self.writes.append((uuid, data))
+            return handler(connection, data)
+
+        return write
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -195,6 +244,11 @@ class EmulatedSensor:
 
     # Streaming ------------------------------------------------------------------------------
 
+    def measuring(self) -> bool:
+        """Whether the sensor samples now; by default, while the data characteristic is
+        subscribed. Samples due while it is not are skipped, not sent later."""
+        return True
+
     def _on_subscription(self, connection: Connection, notify: bool, indicate: bool) -> None:
         if notify or indicate:
             if connection not in self._streams:
@@ -207,9 +261,12 @@ class EmulatedSensor:
         if task is not None:
             task.cancel()
 
-    async def notify(self, connection: Connection, payload: bytes) -> None:
-        """Send one notification on the first notify characteristic."""
-        await self.device.notify_subscriber(connection, self.notify_chars[0], payload)
+    async def notify(
+        self, connection: Connection, payload: bytes, char: Characteristic | None = None
+    ) -> None:
+        """Send one notification on ``char`` (the data characteristic by default); dropped by
+        the server if the central has not subscribed to it."""
+        await self.device.notify_subscriber(connection, char or self.data_char, payload)
         self.notifications_sent += 1
 
     async def _stream(self, connection: Connection) -> None:
@@ -217,7 +274,6 @@ class EmulatedSensor:
         loop = asyncio.get_running_loop()
         rate = self.rate_hz
         anchor, n = loop.time(), 0
-        per_notification = max(1, (connection.att_mtu - 3) // self.frame_length)
         while True:
             if rate != self.rate_hz:
                 rate, anchor, n = self.rate_hz, loop.time(), 0
@@ -232,18 +288,27 @@ class EmulatedSensor:
             count = max(1, math.floor((now - anchor) * rate + 1e-9) + 1 - n)
             times = anchor + (n + np.arange(count)) / rate
             n += count
-            if now < self._silent_until:
+            if now < self._silent_until or not self.measuring():
                 continue
-            acc, gyr = self.source.sample(times - self.world_t0)
-            frames = self.encode(acc, gyr, 1.0 / rate)
-            for i in range(0, len(frames), per_notification):
-                await self.notify(connection, b"".join(frames[i : i + per_notification]))
-            self.frames_sent += len(frames)
+            t_s = times - self.world_t0
+            acc, gyr = self.source.sample(t_s)
+            for payload in self.payloads(t_s, acc, gyr, 1.0 / rate, connection.att_mtu):
+                await self.notify(connection, payload)
+            self.samples_sent += count
 
     # Vendor-specific hooks ------------------------------------------------------------------
 
+    def payloads(
+        self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray, dt_s: float, mtu: int
+    ) -> list[bytes]:
+        """The notifications for samples at world times ``t_s``: by default ``encode``'s
+        frames, as many whole frames per notification as the ATT MTU allows."""
+        frames = self.encode(acc_g, gyr_dps, dt_s)
+        per = max(1, (mtu - 3) // self.frame_length)
+        return [b"".join(frames[i : i + per]) for i in range(0, len(frames), per)]
+
     def encode(self, acc_g: np.ndarray, gyr_dps: np.ndarray, dt_s: float) -> list[bytes]:
-        """One frame per sample row."""
+        """One frame per sample row (for the default ``payloads``)."""
         raise NotImplementedError
 
     def on_command(self, connection: Connection, data: bytes) -> Awaitable[None] | None:
@@ -256,10 +321,3 @@ class EmulatedSensor:
     def malformed_payload(self) -> bytes:
         """A 7-byte fragment with the wrong sync bytes."""
         return bytes.fromhex("aa5501020304ff")
-
-    def _on_write(self, connection: Connection, value: bytes) -> Awaitable[None] | None:
-        return self.on_command(connection, bytes(value))
-
-    @staticmethod
-    def _not_readable(_connection: Connection) -> bytes:
-        raise ATT_Error(ErrorCode.READ_NOT_PERMITTED)

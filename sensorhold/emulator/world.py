@@ -10,19 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from sensorhold.ble.backend import Backend, emulated
 from sensorhold.ble.bumble_backend.radio import radio
 from sensorhold.ble.bumble_backend.simlink import SimLink
 from sensorhold.emulator.faults import FaultPlan, run_plan
+from sensorhold.emulator.metamotion import MetaMotionEmulator
+from sensorhold.emulator.movella_dot import MovellaDotEmulator
+from sensorhold.emulator.polar_verity import PolarVerityEmulator
 from sensorhold.emulator.sensor import EmulatedSensor
 from sensorhold.emulator.witmotion import WitMotionEmulator
 from sensorhold.errors import UnknownSensorError
 from sensorhold.motion.source import ImuSource
 
-EMULATORS: dict[str, type[WitMotionEmulator]] = {"witmotion": WitMotionEmulator}
+EMULATORS: dict[str, Callable[..., EmulatedSensor]] = {
+    "witmotion": WitMotionEmulator,
+    "metamotion": MetaMotionEmulator,
+    "polar-verity": PolarVerityEmulator,
+    "movella-dot": MovellaDotEmulator,
+}
 """Emulated models by spec model name (``demo --sensor``)."""
 
 DEFAULT_CONN_INTERVAL_MS = 30.0

@@ -74,7 +74,8 @@ def test_bad_fault_spec_is_a_user_error(bad: str) -> None:
 
 
 async def test_unknown_emulated_model_is_a_user_error(source) -> None:
-    with pytest.raises(UnknownSensorError, match="emulated: witmotion"):
+    emulated = "emulated: metamotion, movella-dot, polar-verity, witmotion"
+    with pytest.raises(UnknownSensorError, match=emulated):
         async with emulated_world("polar", source):
             pass
 
