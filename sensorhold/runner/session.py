@@ -78,6 +78,8 @@ def run_session(plan: SessionPlan, stream: Stream) -> int:
     finally:
         if writer is not None:
             writer.close()
+            if state.status.packets == 0:  # never connected: no session worth keeping
+                writer.path.unlink(missing_ok=True)
     return 0
 
 
