@@ -78,7 +78,7 @@ def fit_profile(
     o = orientation.run(p.orientation, t, acc, gyr)
     ts = orientation.estimate_ts(t)
     _, s = stillness.step(p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc)
-    plateaus = find_plateaus(t, o.up, s.still, p)
+    plateaus = find_plateaus(t, s.up, s.still, p)
     need = 3 if stage3 else 2
     wanted = ", ".join(STAGE_NAMES[k] for k in range(1, need + 1))
     if len(plateaus) < need:

@@ -162,14 +162,15 @@ def _candidate(s: HoldState, band: int, still: bool, t0: float) -> bool:
 
 def _segment(
     params: HoldParams, s: HoldState, c: _Chunk, lo: int, hi: int, band: int, still: bool,
-    events: list[HoldEvent], marks: list[tuple[int, int, float]],
+    raised: bool, events: list[HoldEvent], marks: list[tuple[int, int, float]],
 ) -> None:
-    """Advance over samples [lo, hi), all with the same band and stillness."""
+    """Advance over samples [lo, hi), all with the same band, stillness and raised flag."""
     i = lo
+    held = 0 if raised else band
     while i < hi:
         cand = _candidate(s, band, still, float(c.t[i]))
         if s.stage:
-            if still and band == s.stage:
+            if still and held == s.stage:
                 if not np.isnan(s.leave_t):
                     s.conf.add(s.pend)
                     s.pend, s.leave_t = Sums(), np.nan
@@ -178,7 +179,7 @@ def _segment(
                 return
             if np.isnan(s.leave_t):
                 s.leave_t = max(float(c.quiet_t[i]), s.start_s)
-            if band == s.stage:
+            if held == s.stage:
                 s.out_t = np.nan
             elif np.isnan(s.out_t):
                 s.out_t = float(c.t[i])
@@ -192,14 +193,14 @@ def _segment(
                 return
             events.append(_end(params, s, float(c.t[j])))
             marks.append((j, 0, np.nan))
-            if cand and c.t[j] >= s.cand_t + params.confirm_s:
+            if cand and not raised and c.t[j] >= s.cand_t + params.confirm_s:
                 events.append(_start(params, s, float(c.t[j])))
                 marks.append((j, s.stage, s.start_s))
             i = stop
             continue
         if not cand:
             return
-        j = c.first_at(i, hi, s.cand_t + params.confirm_s)
+        j = -1 if raised else c.first_at(i, hi, s.cand_t + params.confirm_s)
         stop = hi if j < 0 else j + 1
         s.cand.add(c.sums(i, stop))
         _note_quiet(s, c, i, stop)
@@ -212,9 +213,10 @@ def _segment(
 
 def step(
     params: HoldParams, state: HoldState, t: np.ndarray, band: np.ndarray, still: np.ndarray,
-    quiet: np.ndarray, angle_deg: np.ndarray,
+    quiet: np.ndarray, angle_deg: np.ndarray, raised: np.ndarray,
 ) -> tuple[HoldState, HoldOut]:
-    """One chunk: band stage, stillness, quietness (rate near rest) and angle per sample.
+    """One chunk: band stage, stillness, quietness (rate near rest), angle and pelvis raised
+    per sample. While raised, a hold counts as left and a candidate waits to be confirmed.
 
     A hold ends at the last quiet sample before the person started to leave."""
     n = t.size
@@ -228,10 +230,15 @@ def step(
         t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, state.prev_t
     )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
-    change = np.flatnonzero((band[1:] != band[:-1]) | (still[1:] != still[:-1])) + 1
+    change = np.flatnonzero(
+        (band[1:] != band[:-1]) | (still[1:] != still[:-1]) | (raised[1:] != raised[:-1])
+    ) + 1
     bounds = np.concatenate(([0], change, [n]))
     for lo, hi in itertools.pairwise(bounds):
-        _segment(params, state, c, int(lo), int(hi), int(band[lo]), bool(still[lo]), events, marks)
+        _segment(
+            params, state, c, int(lo), int(hi), int(band[lo]), bool(still[lo]), bool(raised[lo]),
+            events, marks,
+        )
     state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)

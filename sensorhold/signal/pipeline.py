@@ -12,7 +12,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sensorhold.calibration.profile import DEFAULT_RATE_ON_DPS, DEFAULT_SPREAD_ON_DEG, Profile
-from sensorhold.signal import extension_angle, hold_timer, orientation, stage_ladder, stillness
+from sensorhold.signal import (
+    extension_angle,
+    hold_timer,
+    orientation,
+    pelvis_lift,
+    stage_ladder,
+    stillness,
+)
 from sensorhold.signal.hold_timer import HoldEvent, HoldParams
 
 
@@ -26,6 +33,7 @@ class PipelineParams:
     stillness: stillness.StillnessParams = field(default_factory=stillness.StillnessParams)
     angle: extension_angle.AngleParams = field(default_factory=extension_angle.AngleParams)
     stage: stage_ladder.StageParams = field(default_factory=stage_ladder.StageParams)
+    lift: pelvis_lift.LiftParams = field(default_factory=pelvis_lift.LiftParams)
     hold: HoldParams = field(default_factory=HoldParams)
     moving_dps: float = 10.0
     noise_factor: float = 3.0
@@ -86,6 +94,7 @@ class Pipeline:
             np.array(profile.up_prone), np.array(profile.axis)
         )
         self._stage = stage_ladder.StageState()
+        self._lift = pelvis_lift.LiftState()
         self._hold = hold_timer.HoldState()
 
     def step(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> PipelineOutput:
@@ -97,13 +106,16 @@ class Pipeline:
         self._orient, o = orientation.step(p.orientation, self._orient, t, acc, gyr)
         ts = self._orient.ts or (1.0 / 100.0)
         self._still, s = stillness.step(p.stillness, self._still, ts, o.up, o.rate_dps, acc)
-        self._angle, a = extension_angle.step(p.angle, self._angle, t, o.up, s.still)
+        self._angle, a = extension_angle.step(p.angle, self._angle, t, s.up, s.still)
         self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
-        self._hold, h = hold_timer.step(
-            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg
+        self._lift, raised = pelvis_lift.step(
+            p.lift, self._lift, ts, t, acc, s.up, s.still, band, a.angle_deg, a.roll_deg
         )
-        moving = s.rate_dps >= p.moving_dps
-        stage = np.where(h.stage > 0, h.stage, np.where(moving, 0, band)).astype(np.int8)
+        self._hold, h = hold_timer.step(
+            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised
+        )
+        idle = (s.rate_dps >= p.moving_dps) | raised
+        stage = np.where(h.stage > 0, h.stage, np.where(idle, 0, band)).astype(np.int8)
         return PipelineOutput(t, a.angle_deg, stage, s.still, h.hold_s, h.events)
 
     def close(self) -> HoldEvent | None:

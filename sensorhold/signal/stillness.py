@@ -8,6 +8,11 @@ low-pass, in g), which sees moves that barely rotate the trunk (lowering from ha
 follows quickly while not calm and averages over ~1 s while calm, so a stop after a move reads
 as still at once while a slow drift inside a calm stretch does not. Still needs calm and the
 spread latch; thresholds come from the person's calibrated noise level.
+
+While calm the accelerometer measures gravity alone, so the up-vector is pulled towards its
+direction over ``tau_rest_s`` (and the pull fades over the same time once moving): the tilt of
+a hold settles within a second of a move instead of over the orientation filter's slower
+``tauAcc``, which stays for motion, where linear acceleration would leak into the tilt.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class StillnessParams:
     tau_rate_s: float = 0.15
     tau_mean_s: float = 1.0
     tau_follow_s: float = 0.05
+    tau_rest_s: float = 0.5
     rate_on_dps: float = 4.0
     rate_off_dps: float = 6.0
     spread_on_deg: float = 1.5
@@ -46,17 +52,20 @@ class StillnessState:
     up_mean: np.ndarray | None = None
     calm: bool = False
     steady: bool = False
+    tilt_fix: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StillnessOut:
-    """Per sample: still flag, low-passed rate (deg/s), up-vector spread (deg), and quiet
-    (rate and jolt near rest: where a person starting to leave a hold last was)."""
+    """Per sample: still flag, low-passed rate (deg/s), up-vector spread (deg), quiet (rate and
+    jolt near rest: where a person starting to leave a hold last was) and the rest-corrected
+    unit up-vector (n, 3)."""
 
     still: np.ndarray
     rate_dps: np.ndarray
     spread_deg: np.ndarray
     quiet: np.ndarray
+    up: np.ndarray
 
 
 def step(
@@ -66,7 +75,10 @@ def step(
     """One chunk of up-vectors (n, 3), rates (n,) and accelerations (n, 3) at step ``ts``."""
     n = rate_dps.size
     if n == 0:
-        return state, StillnessOut(np.zeros(0, bool), np.zeros(0), np.zeros(0), np.zeros(0, bool))
+        empty = np.zeros(0)
+        return state, StillnessOut(
+            np.zeros(0, bool), empty, empty, np.zeros(0, bool), np.zeros((0, 3))
+        )
     rate = lowpass(rate_dps, alpha(ts, params.tau_rate_s), state.rate_lp)
     lin = acc - up
     fast = lowpass(lin, alpha(ts, params.tau_jolt_fast_s), state.acc_fast)
@@ -77,6 +89,14 @@ def step(
         (rate > params.rate_off_dps) | (jolt > params.jolt_off_g),
         state.calm,
     )
+    norm = np.linalg.norm(acc, axis=1, keepdims=True)
+    gravity = acc / np.where(norm > 0, norm, 1.0)
+    fix = lowpass(
+        np.where(calm[:, None], gravity - up, 0.0), alpha(ts, params.tau_rest_s),
+        np.zeros(3) if state.tilt_fix is None else state.tilt_fix,
+    )
+    up = up + fix
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
     a_slow, a_follow = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
     mean = np.empty_like(up)
     prev = state.up_mean
@@ -89,7 +109,7 @@ def step(
     still = calm & steady
     new = StillnessState(
         float(rate[-1]), fast[-1].copy(), slow_acc[-1].copy(), mean[-1].copy(), bool(calm[-1]),
-        bool(steady[-1]),
+        bool(steady[-1]), fix[-1].copy(),
     )
     quiet = (rate < params.quiet_dps) & (jolt < params.jolt_on_g)
-    return new, StillnessOut(still, rate, spread, quiet)
+    return new, StillnessOut(still, rate, spread, quiet, up)
