@@ -134,17 +134,22 @@ class MetaMotionEmulator(EmulatedSensor):
         return self.acc.streaming or self.gyr.streaming
 
     def on_command(self, connection: Connection, data: bytes) -> None:
+        reply = self.apply(data)
+        if reply is not None:
+            self.spawn(self.notify(connection, reply))
+
+    def apply(self, data: bytes) -> bytes | None:
+        """Act on one register write; the notification that answers it, if any."""
         if len(data) < 2:
-            return
+            return None
         module, register, args = data[0], data[1], data[2:]
         if register == READ_INFO:
-            reply = bytes([module, READ_INFO]) + MODULE_INFO.get(module, b"")
-            self.spawn(self.notify(connection, reply))
-        elif (module, register) == (SETTINGS, BATTERY_READ):
-            reply = struct.pack("<BBBH", SETTINGS, BATTERY_REPLY, self.battery_pct, self.battery_mv)
-            self.spawn(self.notify(connection, reply))
-        elif sensor := {self.acc.module: self.acc, self.gyr.module: self.gyr}.get(module):
+            return bytes([module, READ_INFO]) + MODULE_INFO.get(module, b"")
+        if (module, register) == (SETTINGS, BATTERY_READ):
+            return struct.pack("<BBBH", SETTINGS, BATTERY_REPLY, self.battery_pct, self.battery_mv)
+        if sensor := {self.acc.module: self.acc, self.gyr.module: self.gyr}.get(module):
             self._sensor_command(sensor, register, args)
+        return None
 
     def _sensor_command(self, sensor: BoschSensor, register: int, args: bytes) -> None:
         if register == CONFIG and len(args) == 2:

@@ -175,18 +175,28 @@ class PolarVerityEmulator(EmulatedSensor):
         self.spawn(self._respond(connection, data))
 
     async def _respond(self, connection: Connection, data: bytes) -> None:
-        op = data[0] if data else 0
-        kind = data[1] if len(data) > 1 else 0
-        status, params, start = self._command(connection, op, kind, data[2:])
-        reply = bytes([RESPONSE, op, kind, status, 0]) + params
+        reply, start = self.command(data, connection.att_mtu)
         await self.device.indicate_subscriber(connection, self.control, reply)
         if start is not None:
-            start.pending.clear()
-            start.pending_t.clear()
-            start.running = True
+            self.begin(start)
+
+    def command(self, data: bytes, att_mtu: int) -> tuple[bytes, Measurement | None]:
+        """The response ``f0 op type status more params`` to a control point write, and the
+        measurement to start once that response is out."""
+        op = data[0] if data else 0
+        kind = data[1] if len(data) > 1 else 0
+        status, params, start = self._command(op, kind, data[2:], att_mtu)
+        return bytes([RESPONSE, op, kind, status, 0]) + params, start
+
+    @staticmethod
+    def begin(m: Measurement) -> None:
+        """Start streaming ``m``: its first sample is the next one due."""
+        m.pending.clear()
+        m.pending_t.clear()
+        m.running = True
 
     def _command(
-        self, connection: Connection, op: int, kind: int, args: bytes
+        self, op: int, kind: int, args: bytes, att_mtu: int
     ) -> tuple[int, bytes, Measurement | None]:
         """(status, parameters, measurement to start once the response is out)."""
         if op not in (GET_SETTINGS, START, STOP):
@@ -203,7 +213,7 @@ class PolarVerityEmulator(EmulatedSensor):
             return SUCCESS, b"", None
         if m.running:
             return ALREADY_IN_STATE, b"", None
-        if connection.att_mtu - 3 < self.max_frame_bytes():
+        if att_mtu - 3 < self.max_frame_bytes():
             return INVALID_MTU, b"", None
         status = self._check_settings(m, args)
         if status != SUCCESS:
