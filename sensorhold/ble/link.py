@@ -33,7 +33,7 @@ from bleak.exc import BleakError
 from sensorhold.ble.backend import PLATFORM, Backend
 from sensorhold.ble.errors import SensorNotFoundError, WrongDeviceError, platform_error
 from sensorhold.ble.scan import spec_of
-from sensorhold.protocol.spec import SensorSpec
+from sensorhold.protocol.spec import BatteryQuery, SensorSpec, Write
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class SensorLink:
         self.device: BLEDevice | None = None
         self.client: BleakClient | None = None
         self.state = "stopped"
-        self._battery: dict[str, Any] | None = spec.raw.get("battery")
+        self._subscribe_first = bool(spec.raw["gatt"].get("subscribe_before_start", False))
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._done = asyncio.Event()
@@ -125,6 +125,7 @@ class SensorLink:
             while client is not None:
                 await self._supervise(client)
                 if self._stopping.is_set():
+                    await self._stop_sensor(client)
                     await self._disconnect(client)
                     break
                 client = await self._until_stopped(self._establish(first=False))
@@ -229,17 +230,35 @@ class SensorLink:
             )
 
     async def _start(self, client: BleakClient) -> None:
-        """The spec's start sequence, then each notify characteristic subscribed once."""
-        for w in self.spec.start:
+        """The spec's start sequence and each notify characteristic subscribed once: after the
+        sequence, or before it where ``[gatt] subscribe_before_start`` says the sensor answers
+        its commands or streams on characteristics that must already be subscribed."""
+        self._announced, self._first_packet_at = False, None
+        self._last_packet = time.monotonic()
+        if self._subscribe_first:
+            await self._subscribe(client)
+        await self._write_all(client, self.spec.start)
+        if not self._subscribe_first:
+            self._last_packet = time.monotonic()
+            await self._subscribe(client)
+
+    async def _subscribe(self, client: BleakClient) -> None:
+        for uuid in self.spec.notify:
+            await client.start_notify(uuid, self._notify_handler(uuid))
+
+    async def _write_all(self, client: BleakClient, writes: tuple[Write, ...]) -> None:
+        for w in writes:
             await client.write_gatt_char(
                 w.char, self.spec.write_bytes(w, self.rate_hz), response=w.response
             )
             if w.pause_s:
                 await asyncio.sleep(w.pause_s)
-        self._announced, self._first_packet_at = False, None
-        self._last_packet = time.monotonic()
-        for uuid in self.spec.notify:
-            await client.start_notify(uuid, self._notify_handler(uuid))
+
+    async def _stop_sensor(self, client: BleakClient) -> None:
+        """The spec's stop sequence, best effort (the link may already be going)."""
+        if client.is_connected:
+            with contextlib.suppress(BleakError, TimeoutError, OSError):
+                await self._write_all(client, self.spec.stop)
 
     def _announce(self, client: BleakClient) -> None:
         """Report the connection; and streaming, if notifications came during the subscribe."""
@@ -286,15 +305,16 @@ class SensorLink:
     async def _supervise(self, client: BleakClient) -> None:
         """Return when the link is lost (disconnection or watchdog) or stop() was called."""
         next_battery = time.monotonic()
+        battery = self.spec.battery
         while True:
             # Clear, then check: a disconnection during an await below still wakes the wait.
             self._wake.clear()
             if not client.is_connected or self._stopping.is_set():
                 return
             now = time.monotonic()
-            if self._battery and now >= next_battery:
-                next_battery = now + float(self._battery.get("interval_s", 60))
-                await self._query_battery(client)
+            if battery is not None and now >= next_battery:
+                next_battery = now + battery.interval_s
+                await self._query_battery(client, battery)
                 continue
             silent_for = now - self._last_packet
             if silent_for >= self.watchdog_s:
@@ -304,18 +324,21 @@ class SensorLink:
                 await self._disconnect(client)
                 return
             wait = self.watchdog_s - silent_for
-            if self._battery:
+            if battery is not None:
                 wait = min(wait, next_battery - now)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(wait):
                     await self._wake.wait()
 
-    async def _query_battery(self, client: BleakClient) -> None:
-        """Ask for the battery level where the spec says how; the reply arrives as a packet."""
-        assert self._battery is not None
-        char = self._battery.get("char", self.spec.write_char)
+    async def _query_battery(self, client: BleakClient, battery: BatteryQuery) -> None:
+        """Ask for the battery level as the spec says: a command whose reply arrives as a
+        notification, or a read whose value is passed on like one."""
         try:
-            await client.write_gatt_char(char, bytes.fromhex(self._battery["write"]), response=True)
+            if battery.write is not None:
+                await self._write_all(client, (battery.write,))
+            if battery.read_char is not None:
+                value = await client.read_gatt_char(battery.read_char)
+                self.on_packet(time.monotonic_ns(), battery.read_char, bytes(value))
         except BleakError as e:
             logger.info("battery query failed: %s", e)
 
