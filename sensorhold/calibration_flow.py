@@ -2,7 +2,8 @@
 or reject it, redo a step, then fit the profile from what was recorded.
 
 Samples go through the signal layer's orientation and stillness with the parameters
-``fit_profile`` uses, so a pose the flow accepts is a still plateau the fit finds too. A step is
+``fit_profile`` uses (and the same rest-corrected up-vector), so a pose the flow accepts is a
+still plateau the fit finds too. A step is
 accepted after a still run of ``hold_s``. A run that breaks after ``moved_min_s`` is a rejected
 pose ("moved": the count starts again); a still pose within ``same_deg`` of the previous accepted
 one is refused ("same"). The fit sees the recording from the start to the last acceptance; a redo
@@ -124,7 +125,7 @@ class CalibrationFlow:
         self._pending.clear()
         self._still, s = stillness.step(p.stillness, self._still, self._orient.ts, up, rate, acc_)
         for i in range(ts_.size):
-            self._sample(float(ts_[i]), up[i], bool(s.still[i]))
+            self._sample(float(ts_[i]), s.up[i], bool(s.still[i]))
             self._seen += 1
 
     def _sample(self, t: float, up: np.ndarray, still: bool) -> None:

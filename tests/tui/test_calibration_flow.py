@@ -202,3 +202,60 @@ async def test_a_repeated_pose_and_a_wobble_are_rejected_then_a_broken_file_is_k
     assert app.return_value is not None and app.return_value.path is None
     truth = true_stage_angles(source)
     assert app.return_value.profile.stage_angles[2] == pytest.approx(truth[2], abs=1.0)
+
+
+def completed_flow() -> CalibrationFlow:
+    flow = CalibrationFlow(False, FlowParams(hold_s=HOLD_S))
+    feed_simulated(flow, calibration_script(False, still_s=5.0))
+    assert flow.complete
+    return flow
+
+
+async def test_force_replaces_a_foreign_file_without_asking(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.json"
+    path.write_text('{"kind": "something-else"}', encoding="utf-8")
+    app = create_calibration_app(
+        completed_flow(), SessionState(), title="t", run_stream=None,
+        target=SaveTarget(user="u", sensor_model="witmotion", path=path, force=True),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        app.pull()
+        await pilot.pause()
+        assert not isinstance(app.screen, ReplaceProfileScreen)
+        await pilot.press("q")
+    assert profiles.load(path).stage_angles[2] == pytest.approx(18.0, abs=2.0)
+
+
+async def test_yes_in_the_dialog_replaces_a_broken_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("[]", encoding="utf-8")
+    app = create_calibration_app(
+        completed_flow(), SessionState(), title="t", run_stream=None,
+        target=SaveTarget(user="u", sensor_model="witmotion", path=path),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        app.pull()
+        await pilot.pause()
+        assert isinstance(app.screen, ReplaceProfileScreen)
+        await pilot.press("y")
+        assert profiles.load(path).user == "u"
+        await pilot.press("r")  # saved: nothing left to redo
+        assert app.flow.complete
+        await pilot.press("q")
+    assert app.return_value is not None and app.return_value.path == path
+
+
+async def test_a_stream_that_fails_says_so_on_the_screen(tmp_path: Path) -> None:
+    async def no_bluetooth() -> None:
+        raise OSError("adapter off")
+
+    app = create_calibration_app(
+        CalibrationFlow(False), SessionState(), title="t", run_stream=no_bluetooth,
+        target=SaveTarget(user="u", sensor_model="witmotion", path=tmp_path / "p.json"),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "stopped: adapter off" in str(app.query_one("#cal-result", Static).render())
+        await pilot.press("q")
+    assert app.return_value is None and not (tmp_path / "p.json").exists()

@@ -85,6 +85,7 @@ class CalibrationApp(App[CalibrationResult | None]):
         self._tick_s = tick_s
         self._stream_worker: Worker[None] | None = None
         self._fitted = False
+        self._stream_error: str | None = None
 
     def get_default_screen(self) -> CalibrateScreen:
         return CalibrateScreen(self.flow.stages, self.flow.params.hold_s)
@@ -116,6 +117,9 @@ class CalibrationApp(App[CalibrationResult | None]):
             if self.flow.complete and not self._fitted:
                 self._fitted = True
                 self._fit(screen)
+            elif self._stream_error and not self.flow.complete:
+                error = self._stream_error.rstrip(".")
+                screen.show_outcome(texts.CAL_STREAM_STOPPED.format(error=error), ok=False)
 
     def _fit(self, screen: CalibrateScreen) -> None:
         t = self.target
@@ -157,8 +161,8 @@ class CalibrationApp(App[CalibrationResult | None]):
 
     @on(StreamEnded)
     def _stream_ended(self, message: StreamEnded) -> None:
-        if message.error:
-            self.notify(message.error, title="sensor stream stopped", severity="error", timeout=30)
+        self._stream_error = message.error
+        self.pull()
 
     def action_redo(self) -> None:
         """Redo the last accepted position, unless the profile is already saved."""
