@@ -114,7 +114,7 @@ class Pipeline:
         self._hold, h = hold_timer.step(
             p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised
         )
-        idle = (s.rate_dps >= p.moving_dps) | raised
+        idle = s.rate_dps >= p.moving_dps
         stage = np.where(h.stage > 0, h.stage, np.where(idle, 0, band)).astype(np.int8)
         return PipelineOutput(t, a.angle_deg, stage, s.still, h.hold_s, h.events)
 
