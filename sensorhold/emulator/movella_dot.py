@@ -123,7 +123,8 @@ class MovellaDotEmulator(EmulatedSensor):
     # Characteristics (DOTSPEC Tables 6, 7, §3.1, §4) ------------------------------------------
 
     def _device_info(self) -> bytes:
-        """Address, firmware 2.6.0, build date, SoftDevice, serial, product code (34 bytes)."""
+        """Address, firmware version, build date, SoftDevice, serial, product code (34 bytes;
+        the layout is DOTSPEC Table 6, the values other than the product code are examples)."""
         build = struct.pack("<HBBBBB", 2024, 1, 1, 0, 0, 0)
         return self.address_bytes + bytes([2, 6, 0]) + build + struct.pack("<IQ", 0, 1) + b"XS-T02"
 

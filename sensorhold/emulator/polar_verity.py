@@ -40,8 +40,8 @@ SETTING_SIZES = {SAMPLE_RATE: 2, RESOLUTION: 2, RANGE: 2, CHANNELS: 1}
 COMPRESSED_TYPE_0 = 0x80
 HEADER = 10
 FEATURES = bytes([0x0F, 0x02 | 0x04 | 0x08 | 0x20 | 0x40, 0x00])
-"""Control point read: byte 1 = PPG, ACC, PPI, GYRO, MAG (PmdFeature.kt); byte 0 is the
-feature-read marker (PmdFeature.kt does not read it)."""
+"""Control point read: byte 1 = PPG, ACC, PPI, GYRO, MAG (PmdFeature.kt); PmdFeature.kt does
+not read byte 0, so its value here (0x0F) is unverified."""
 BATTERY_SERVICE, BATTERY_LEVEL = "180f", "2a19"
 EPOCH_2025_NS = 788_918_400 * 10**9
 """2025-01-01T00:00:00 UTC in ns since 2000-01-01, where the emulated clock starts by default."""
