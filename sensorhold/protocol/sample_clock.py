@@ -7,8 +7,10 @@ follows the *lower envelope* of ``arrival - rate * u`` over a short window: it r
 (stretching time, never compressing it) and falls by at most ``max_slew`` of each sample period
 (times never go backwards). ``rate`` (session seconds per sensor second, i.e. crystal drift) is
 the slope of that envelope over long blocks. An untimed sensor's lost packets show as arrivals
-running ahead of the clock by more than ``gap_periods`` periods: the clock jumps by the estimated
-number of lost samples. A timed sensor's gaps are jumps in its timestamps.
+that stay ahead of the clock by more than ``gap_periods`` periods for ``catch_up_s``: the clock
+then jumps by the estimated number of lost samples. Arrivals that fall back within ``catch_up_s``
+were a stall (host or link) whose backlog arrived in a burst: late, not lost, so they keep their
+own times. A timed sensor's gaps are jumps in its timestamps.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class ClockParams:
     wrap_s: float | None = None
     gap_periods: float = 3.0  # untimed: arrival this many periods ahead of the clock is a gap
     min_gap_s: float = 0.06  # ... and at least this far (longer than one connection interval)
+    catch_up_s: float = 0.25  # ... for this long: a stall's backlog burst catches up sooner
     envelope_s: float = 0.3  # window of the lower envelope of arrival offsets ...
     locked_envelope_s: float = 1.0  # ... and once the rate is estimated
     block_s: float = 2.0  # rate estimate: envelope minima per block ...
@@ -59,6 +62,7 @@ class ClockState:
     wrap_base: float = 0.0  # added to raw sensor times to unwrap them
     raw_last: float = 0.0
     delay_s: float = 0.0  # smoothed arrival lead over the clock (for lost-sample estimates)
+    late_since: float | None = None  # arrival time since which packets are all ahead (untimed)
     # Sliding-window minimum of ``arrival - rate * u_last``: (u_last, value), values increasing.
     window: deque[tuple[float, float]] = field(default_factory=deque)
     block_start: float = 0.0
@@ -154,7 +158,17 @@ def _track(
         state.lost_samples += int(np.round(jumps).sum()) - int(jumps.size)
     else:
         lead = a - (state.offset + rate * u[-1]) - state.delay_s
-        if lead > max(params.gap_periods * period, params.min_gap_s):
+        ahead = lead > max(params.gap_periods * period, params.min_gap_s)
+        if not (ahead or (state.late_since is not None and lead > 0)):
+            state.late_since = None
+        elif state.late_since is None or a - state.late_since < params.catch_up_s:
+            # A stall's burst or a loss: times as if late, until back at the usual delay.
+            state.late_since = a if state.late_since is None else state.late_since
+            return u, state.offset + rate * u
+        elif not ahead:
+            state.late_since = None  # caught up, but a little later than before: track it
+        else:
+            state.late_since = None
             k = max(1, round(lead / (rate * period)))
             u = u + k * period
             state.gaps += 1
