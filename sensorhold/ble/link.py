@@ -41,7 +41,8 @@ LINK_STATES = ("connecting", "streaming", "lost", "reconnecting", "stopped")
 LINK_EVENTS = ("connected", "disconnected", "reconnected")
 
 OnPacket = Callable[[int, str, bytes], None]
-"""``(t_host_ns, char_uuid, payload)``: ``time.monotonic_ns()`` at receipt, raw bytes."""
+"""``(t_host_ns, char_uuid, payload)``: the link's ``clock_ns()`` (by default
+``time.monotonic_ns()``) at receipt, raw bytes."""
 OnStatus = Callable[[str, str], None]
 
 BACKOFF_S = (0.05, 0.2, 0.5, 1.0, 2.0)
@@ -78,7 +79,8 @@ class SensorLink:
     first device that advertises the spec's service or one of its names. ``run()`` raises a
     ``UserError`` when Bluetooth is unusable, or when no matching sensor can be reached or the
     device found is not the sensor (before the first connection only; after it, the link keeps
-    retrying the same address until stopped).
+    retrying the same address until stopped). ``clock_ns`` stamps packets and times the
+    watchdog; it must tick with the event loop's clock (a virtual-time loop passes its own).
     """
 
     def __init__(
@@ -93,6 +95,7 @@ class SensorLink:
         scan_timeout_s: float = 10.0,
         connect_timeout_s: float = 10.0,
         watchdog_s: float | None = None,
+        clock_ns: Callable[[], int] = time.monotonic_ns,
     ) -> None:
         self.spec, self.target, self.backend = spec, target, backend
         self.rate_hz = rate_hz or spec.default_rate_hz
@@ -101,6 +104,7 @@ class SensorLink:
         self.on_packet, self.on_status = on_packet, on_status
         self.scan_timeout_s, self.connect_timeout_s = scan_timeout_s, connect_timeout_s
         self.watchdog_s = watchdog_s or watchdog_for(self.rate_hz)
+        self.clock_ns = clock_ns
         self.stats = LinkStats()
         self.device: BLEDevice | None = None
         self.client: BleakClient | None = None
@@ -234,12 +238,12 @@ class SensorLink:
         sequence, or before it where ``[gatt] subscribe_before_start`` says the sensor answers
         its commands or streams on characteristics that must already be subscribed."""
         self._announced, self._first_packet_at = False, None
-        self._last_packet = time.monotonic()
+        self._last_packet = self._now()
         if self._subscribe_first:
             await self._subscribe(client)
         await self._write_all(client, self.spec.start)
         if not self._subscribe_first:
-            self._last_packet = time.monotonic()
+            self._last_packet = self._now()
             await self._subscribe(client)
 
     async def _subscribe(self, client: BleakClient) -> None:
@@ -260,6 +264,9 @@ class SensorLink:
             with contextlib.suppress(BleakError, TimeoutError, OSError):
                 await self._write_all(client, self.spec.stop)
 
+    def _now(self) -> float:
+        return self.clock_ns() / 1e9
+
     def _announce(self, client: BleakClient) -> None:
         """Report the connection; and streaming, if notifications came during the subscribe."""
         name = self.device.name if self.device else ""
@@ -279,7 +286,7 @@ class SensorLink:
 
     def _notify_handler(self, uuid: str) -> Callable[[Any, bytearray], None]:
         def handler(_char: Any, data: bytearray) -> None:
-            t_ns = time.monotonic_ns()
+            t_ns = self.clock_ns()
             self._last_packet = t_ns / 1e9
             self.stats.packets += 1
             if self._first_packet_at is None:
@@ -296,7 +303,7 @@ class SensorLink:
         if client is not self.client or self._stopping.is_set():
             return
         self.stats.disconnects += 1
-        self._lost_at = self._lost_at or time.monotonic()
+        self._lost_at = self._lost_at or self._now()
         self._event("disconnected", client.address)
         if self.state != "lost":
             self._set("lost", "disconnected")
@@ -304,14 +311,14 @@ class SensorLink:
 
     async def _supervise(self, client: BleakClient) -> None:
         """Return when the link is lost (disconnection or watchdog) or stop() was called."""
-        next_battery = time.monotonic()
+        next_battery = self._now()
         battery = self.spec.battery
         while True:
             # Clear, then check: a disconnection during an await below still wakes the wait.
             self._wake.clear()
             if not client.is_connected or self._stopping.is_set():
                 return
-            now = time.monotonic()
+            now = self._now()
             if battery is not None and now >= next_battery:
                 next_battery = now + battery.interval_s
                 await self._query_battery(client, battery)
@@ -338,7 +345,7 @@ class SensorLink:
                 await self._write_all(client, (battery.write,))
             if battery.read_char is not None:
                 value = await client.read_gatt_char(battery.read_char)
-                self.on_packet(time.monotonic_ns(), battery.read_char, bytes(value))
+                self.on_packet(self.clock_ns(), battery.read_char, bytes(value))
         except BleakError as e:
             logger.info("battery query failed: %s", e)
 
