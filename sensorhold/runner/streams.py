@@ -64,7 +64,8 @@ async def recording_stream(processor: StreamProcessor, rec: Recording, speed: fl
         start = t if start is None else start
         await _pace(t, start, speed, loop_t0)
         while links and links[0].t_ns <= packet.t_ns:
-            processor.link(links.pop(0).event)
+            event = links.pop(0)
+            processor.link(event.event, t_ns=event.t_ns)
         processor.packet(packet.t_ns, packet.char, packet.payload)
 
 

@@ -7,6 +7,8 @@ handed every packet and listens to the state's events.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -20,6 +22,9 @@ from sensorhold.session.state import SessionState
 from sensorhold.signal.pipeline import Pipeline, PipelineOutput
 
 LINK_EVENTS = ("connected", "disconnected", "reconnected")
+CHUNK_S = 0.05
+"""Samples go through the pipeline in chunks of this span: far below what a person notices,
+long enough that the per-chunk cost is spread over several samples."""
 
 
 class PacketSink(Protocol):
@@ -40,12 +45,15 @@ class StreamProcessor:
         t0_ns: int,
         rate_hz: float | None = None,
         sink: PacketSink | None = None,
+        clock_ns: Callable[[], int] = time.monotonic_ns,
     ) -> None:
-        self.state, self.t0_ns, self.sink = state, t0_ns, sink
+        self.state, self.t0_ns, self.sink, self.clock_ns = state, t0_ns, sink, clock_ns
+        self.spec = spec
         self.decoder = decoder_for(spec) if spec else None
         self.clock = SampleClock.for_spec(spec, rate_hz, origin_ns=t0_ns) if spec else None
         self.pipeline = Pipeline(profile)
         self._stage = 0
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         state.stage_angles = dict(profile.stage_angles)
         state.stage3_allowed = profile.stage3_allowed
 
@@ -72,7 +80,15 @@ class StreamProcessor:
             return
         times = self.clock.step(t_ns, chunk)
         st.gaps, st.lost_samples = self.clock.gaps, self.clock.lost_samples
-        self.samples(times, chunk.acc_g, chunk.gyr_dps)
+        self._pending.append((times, chunk.acc_g, chunk.gyr_dps))
+        if times[-1] - self._pending[0][0][0] >= CHUNK_S:
+            self.flush()
+
+    def flush(self) -> None:
+        """Run the samples waiting since the last chunk through the pipeline."""
+        if self._pending:
+            parts, self._pending = self._pending, []
+            self.samples(*(np.concatenate(cols) for cols in zip(*parts, strict=True)))
 
     def samples(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> PipelineOutput:
         """Timed samples (seconds on the session clock, g, deg/s) through the pipeline."""
@@ -80,18 +96,26 @@ class StreamProcessor:
         self._publish(out)
         return out
 
-    def link(self, kind: str, detail: str = "") -> None:
-        """A link state or event from the BLE layer (``SensorLink.on_status``)."""
+    def link(self, kind: str, detail: str = "", t_ns: int | None = None) -> None:
+        """A link state or event from the BLE layer (``SensorLink.on_status``), happening now or,
+        in a replay, at ``t_ns``."""
         st = self.state.status
         if kind in LINK_EVENTS:
+            self.flush()
+            st.t = max(st.t, self.seconds(self.clock_ns() if t_ns is None else t_ns))
             st.connected = kind != "disconnected"
             st.reconnects += kind == "reconnected"
+            if kind == "disconnected" and self.spec is not None:
+                # A new connection starts the sensor's protocol afresh (Polar's frame clock and
+                # factor, MetaWear's ranges): decode it with a fresh decoder.
+                self.decoder = decoder_for(self.spec)
             self.state.emit(kind, detail=detail)
         elif kind in ("connecting", "streaming", "lost", "reconnecting", "stopped", "replay"):
             st.link = kind  # type: ignore[assignment]
 
     def finish(self) -> None:
         """End of the stream: close the hold still open."""
+        self.flush()
         last = self.pipeline.close()
         if last is not None:
             self._hold_event(last.kind, last.as_hold(), last.t)
