@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from sensorhold.calibration import profile as profiles
 from sensorhold.calibration.profile import Profile
 from sensorhold.errors import InputError, ProfileError
-from sensorhold.protocol.spec import all_specs, load_spec
+from sensorhold.protocol.spec import SensorSpec, all_specs, load_spec
+from sensorhold.runner.known_sensors import remember_sensor, remembered_sensor
 from sensorhold.texts import NOTICE
 
 if TYPE_CHECKING:
@@ -111,11 +112,46 @@ def live(args: argparse.Namespace) -> int:
     )
     if not args.headless:
         _notice()
-    target = args.address or args.name
+    user = _user(args)
+    target = args.address or args.name or _remembered_or_chosen(spec, user, args.timeout)
+
+    def remember(name: str, address: str) -> None:
+        remember_sensor(user, name, address, spec.model)
+
     return run_session(
         plan, partial(ble_stream, spec=spec, backend=PLATFORM, target=target,
-                      rate_hz=spec.default_rate_hz, scan_timeout_s=args.timeout)
+                      rate_hz=spec.default_rate_hz, scan_timeout_s=args.timeout,
+                      on_connected=remember)
     )
+
+
+def _remembered_or_chosen(spec: SensorSpec, user: str, timeout_s: float) -> str:
+    """The user's remembered sensor; the first time, the one they pick from a scan."""
+    known = remembered_sensor(user)
+    if known and known["model"] == spec.model:
+        print(f"connecting to your {known['name'] or spec.display_name} ({known['address']}); "
+              "--name or --address picks another", file=sys.stderr)
+        return known["address"]
+    from sensorhold.ble.scan import scan as ble_scan
+
+    print(f"looking for a {spec.display_name} for {timeout_s:g} s…", file=sys.stderr)
+    found = [f for f in asyncio.run(ble_scan(timeout_s)) if f.model == spec.model]
+    if not found:
+        raise InputError(
+            f"no {spec.display_name} found: switch it on, bring it closer and try again, or "
+            "name it with --name or --address (see `sensorhold scan`)"
+        )
+    choice = 0
+    if len(found) > 1 and sys.stdin.isatty():
+        for i, f in enumerate(found, 1):
+            print(f"  {i}. {f.name}  {f.address}  {f.rssi} dBm", file=sys.stderr)
+        answer = input(f"which sensor is yours? [1-{len(found)}, Enter for 1] ").strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(found):
+            choice = int(answer) - 1
+    chosen = found[choice]
+    print(f"connecting to {chosen.name} ({chosen.address}); it will be remembered",
+          file=sys.stderr)
+    return chosen.address
 
 
 def scan(args: argparse.Namespace) -> int:

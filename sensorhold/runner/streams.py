@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import numpy as np
 
@@ -22,11 +23,19 @@ REPLAY_CHUNK_S = 0.05
 async def ble_stream(
     processor: StreamProcessor, spec: SensorSpec, backend: Backend, *, target: str | None,
     rate_hz: float | None, scan_timeout_s: float = 10.0,
+    on_connected: Callable[[str, str], None] | None = None,
 ) -> SensorLink:
-    """Stream one sensor through bleak until cancelled; the link is stopped cleanly."""
+    """Stream one sensor through bleak until cancelled; the link is stopped cleanly.
+    ``on_connected(name, address)`` hears of each connection (to remember the sensor)."""
+
+    def status(kind: str, detail: str) -> None:
+        processor.link(kind, detail)
+        if kind == "connected" and on_connected is not None and link.device is not None:
+            on_connected(link.device.name or "", link.device.address)
+
     link = SensorLink(
         spec, processor.packet, target=target, rate_hz=rate_hz, backend=backend,
-        on_status=processor.link, scan_timeout_s=scan_timeout_s,
+        on_status=status, scan_timeout_s=scan_timeout_s,
     )
     task = asyncio.ensure_future(link.run())
     try:
