@@ -1,17 +1,23 @@
 """Pelvis lift: is the person up on hands and knees rather than lying?
 
 Hands and knees keeps the trunk horizontal, so its inclination sits in the stage-1 band; what
-tells it apart is height: the hips are 0.3-0.5 m above the floor. Within each run of samples
-not at rest (still for ``rest_s``, so a still flicker mid-move does not cut it) the vertical
-linear acceleration (accelerometer along the estimated up, minus its mean over the rest
-before) is integrated twice to the vertical displacement since the run began. A rise of
-``lift_m`` in a stage band means the pelvis lifted, a fall of ``lift_m`` that the person lay
-down; both only count while the trunk has turned less than ``max_turn_deg`` since the run began
-(rotating into a higher stage also lifts the sensor, and the accelerometer's bias and scale
-errors only cancel against the rest before at nearly the same orientation) and within
-``max_run_s`` (double integration drifts). Being upright also counts as raised, lying on one
-side as lowered. A raised flag still in a band for ``release_s`` is released, so a missed fall
-cannot block holds for long; the hold timer dates such a hold back to where it settled.
+tells it apart is height: the hips are 0.3-0.5 m above the floor. Each run of samples not at
+rest (still for ``rest_s``, so a still flicker mid-move does not cut it) starts and, once the
+person is still again, ends at zero velocity, so the vertical acceleration (accelerometer along
+the estimated up, minus 1 g) is integrated twice over the run and corrected with that
+zero-velocity update: the velocity left at the end is bias, and removing it as a linear drift
+cancels any constant error (accelerometer bias and scale along up, a misjudged baseline)
+exactly. Sway and wobbles come back to where they started, so they read near zero.
+
+The net rise is judged only at the first still sample after a run: ``lift_m`` up in a stage
+band means the pelvis lifted, ``lift_m`` down that the person lay down; both only while the
+trunk turned less than ``max_turn_deg`` over the run (bias and scale errors depend on the
+orientation, which the update cannot cancel) and the run lasted at most ``max_run_s``. Being
+upright also counts as raised, lying on one side as lowered. A raised flag is released by
+being still in a band ``release_s`` after the last rise or upright sample (a person does not
+pause on hands and knees for long), so a missed fall (coming down from standing in one go,
+where the turn forbids judging it) cannot block holds for long; the hold timer dates such a
+hold back to where it settled.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensorhold.signal.lowpass import alpha, hold_last, latch, lowpass
+from sensorhold.signal.lowpass import hold_last, latch
 
 G = 9.80665
 
@@ -28,9 +34,8 @@ G = 9.80665
 @dataclass(frozen=True, slots=True)
 class LiftParams:
     rest_s: float = 0.5
-    tau_base_s: float = 1.0
     lift_m: float = 0.15
-    max_run_s: float = 4.0
+    max_run_s: float = 6.0
     max_turn_deg: float = 15.0
     upright_deg: float = 45.0
     side_roll_deg: float = 60.0
@@ -39,16 +44,16 @@ class LiftParams:
 
 @dataclass(slots=True)
 class LiftState:
-    """Running baseline (g); the open run's velocity, height, start time and up-vector at its
-    start; when the still run began; the flag."""
+    """The open run's velocity, height, start time and up-vector at its start; the last sample
+    time; when the still run began; the last rise or upright sample; the flag."""
 
-    base: float | None = None
     v: float = 0.0
     z: float = 0.0
     prev_t: float = np.nan
     run_t: float = np.nan
     run_up: np.ndarray = field(default_factory=lambda: np.array([0.0, 0.0, 1.0]))
     still_t: float = np.nan
+    raised_t: float = np.nan
     raised: bool = False
 
 
@@ -67,21 +72,14 @@ def step(
     n = t.size
     if n == 0:
         return state, np.zeros(0, bool)
-    still_start = still & np.concatenate(([np.isnan(state.still_t)], ~still[:-1]))
+    prev_still = np.concatenate(([not np.isnan(state.still_t)], still[:-1]))
+    still_start = still & ~prev_still
     still_t = hold_last(t, still_start, state.still_t)
     rest = still & (t - still_t >= params.rest_s)
     moving = ~rest
-    av = np.einsum("ij,ij->i", acc, up)
-    sv = av[rest]
-    base_s = lowpass(sv, alpha(ts, params.tau_base_s), state.base) if sv.size else sv
-    base_full = np.full(n, np.nan)
-    base_full[rest] = base_s
-    base = hold_last(base_full, rest, np.nan if state.base is None else state.base)
-    base = np.where(np.isnan(base), av, base)
+    av = np.einsum("ij,ij->i", acc, up) - 1.0
     dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
-    dt = np.minimum(dt, 3.0 * ts)
-    acc_lin = np.where(moving, (av - base) * G, 0.0)
-    v = _since_last(np.cumsum(acc_lin * dt), rest, state.v)
+    v = _since_last(np.cumsum(np.where(moving, av * G * dt, 0.0)), rest, state.v)
     z = _since_last(np.cumsum(np.where(moving, v * dt, 0.0)), rest, state.z)
     start = moving & np.concatenate(([np.isnan(state.run_t)], rest[:-1]))
     run_t = hold_last(t, start, state.run_t)
@@ -89,18 +87,21 @@ def step(
     first = np.maximum.accumulate(idx)
     up0 = np.where(first[:, None] >= 0, up[np.maximum(first, 0)], state.run_up)
     level = np.einsum("ij,ij->i", up, up0) > np.cos(np.radians(params.max_turn_deg))
-    fresh = moving & level & (t - run_t <= params.max_run_s)
-    up_lift = fresh & (z > params.lift_m) & (band > 0)
-    fall = fresh & (z < -params.lift_m)
+    span = t - run_t
+    rise = z - 0.5 * v * span  # zero-velocity update: v at the end is drift
+    judged = still_start & level & (span <= params.max_run_s)
+    up_lift = judged & (rise > params.lift_m) & (band > 0)
+    fall = judged & (rise < -params.lift_m)
     upright = angle_deg > params.upright_deg
     side = np.abs(roll_deg) > params.side_roll_deg
-    settled = still & (band > 0) & (t - still_t >= params.release_s)
+    raise_t = hold_last(t, up_lift | upright, state.raised_t)
+    settled = still & (band > 0) & ~(t - raise_t < params.release_s)
     raised = latch(up_lift | upright, fall | side | settled, state.raised)
-    state.base = float(base[-1])
     state.v, state.z = (float(v[-1]), float(z[-1])) if moving[-1] else (0.0, 0.0)
     state.prev_t = float(t[-1])
     state.run_t = float(run_t[-1]) if moving[-1] else np.nan
     state.run_up = up0[-1].copy()
     state.still_t = float(still_t[-1]) if still[-1] else np.nan
+    state.raised_t = float(raise_t[-1])
     state.raised = bool(raised[-1])
     return state, raised
