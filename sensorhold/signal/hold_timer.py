@@ -1,8 +1,9 @@
 """Hold timer: one continuous stay in one stage, back-dated to when the person settled.
 
 A *candidate* is a run of still samples in one nonzero stage band. Once it has lasted
-``confirm_s`` the hold starts, dated at the candidate's first quiet sample (where the settling
-motion died out). While holding, samples
+``confirm_s`` the hold starts, dated where the quiet run holding the candidate's first quiet
+sample began (where the settling motion died out: stillness, which also waits for the tilt to
+settle, confirms later), at most ``max_settle_s`` before the candidate. While holding, samples
 that are not still, or out of the band, are *pending*: if the person settles back in the band,
 they were a wobble (unstable time); if they stay out of the band for ``dip_s``, the hold ends
 where the pending run began, i.e. where they started to leave. So the detection delay only
@@ -29,6 +30,7 @@ class HoldParams:
 
     confirm_s: float = 1.0
     dip_s: float = 1.5
+    max_settle_s: float = 2.0
     settle_lag_s: float = 0.0
     leave_lag_s: float = 0.35
 
@@ -76,6 +78,7 @@ class Sums:
 class HoldState:
     prev_t: float = np.nan
     quiet_t: float = np.nan
+    quiet_run_t: float = np.nan
     stage: int = 0
     start_s: float = np.nan
     conf: Sums = field(default_factory=Sums)
@@ -102,12 +105,13 @@ class _Chunk:
 
     def __init__(
         self, t: np.ndarray, angle: np.ndarray, still: np.ndarray, quiet_t: np.ndarray,
-        next_quiet: np.ndarray, prev_t: float,
+        next_quiet: np.ndarray, quiet_since: np.ndarray, prev_t: float,
     ):
         dt = np.diff(t, prepend=t[0] if np.isnan(prev_t) else prev_t)
         self.t = t
         self.quiet_t = quiet_t
         self.next_quiet = next_quiet
+        self.quiet_since = quiet_since
         self.cs_angle = np.concatenate(([0.0], np.cumsum(angle)))
         self.cs_unstable = np.concatenate(([0.0], np.cumsum(np.where(still, 0.0, dt))))
 
@@ -124,10 +128,11 @@ class _Chunk:
         return k if k < j else -1
 
 
-def _note_quiet(s: HoldState, c: _Chunk, i: int, stop: int) -> None:
-    """Remember the candidate's first quiet sample (where the settling motion died out)."""
-    if np.isnan(s.cand_quiet_t) and c.next_quiet[i] < stop:
-        s.cand_quiet_t = float(c.t[c.next_quiet[i]])
+def _note_quiet(params: HoldParams, s: HoldState, c: _Chunk, i: int, stop: int) -> None:
+    """Remember where the candidate's settling motion died out."""
+    k = c.next_quiet[i]
+    if np.isnan(s.cand_quiet_t) and k < stop:
+        s.cand_quiet_t = max(float(c.quiet_since[k]), s.cand_t - params.max_settle_s)
 
 
 def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
@@ -188,7 +193,7 @@ def _segment(
             s.pend.add(c.sums(i, stop))
             if cand:
                 s.cand.add(c.sums(i, stop))
-                _note_quiet(s, c, i, stop)
+                _note_quiet(params, s, c, i, stop)
             if j < 0:
                 return
             events.append(_end(params, s, float(c.t[j])))
@@ -203,7 +208,7 @@ def _segment(
         j = -1 if raised else c.first_at(i, hi, s.cand_t + params.confirm_s)
         stop = hi if j < 0 else j + 1
         s.cand.add(c.sums(i, stop))
-        _note_quiet(s, c, i, stop)
+        _note_quiet(params, s, c, i, stop)
         if j < 0:
             return
         events.append(_start(params, s, float(c.t[j])))
@@ -226,8 +231,11 @@ def step(
     quiet_t = hold_last(t, quiet, state.quiet_t)
     idx = np.where(quiet, np.arange(n), n)
     next_quiet = np.minimum.accumulate(idx[::-1])[::-1]
+    was_quiet = np.concatenate(([not np.isnan(state.quiet_run_t)], quiet[:-1]))
+    quiet_since = hold_last(t, quiet & ~was_quiet, state.quiet_run_t)
     c = _Chunk(
-        t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, state.prev_t
+        t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, quiet_since,
+        state.prev_t,
     )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
     change = np.flatnonzero(
@@ -240,6 +248,7 @@ def step(
             events, marks,
         )
     state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
+    state.quiet_run_t = float(quiet_since[-1]) if quiet[-1] else np.nan
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)
     for (i, k, s0), (j, _, _) in zip(marks, [*marks[1:], (n, 0, 0.0)], strict=True):
