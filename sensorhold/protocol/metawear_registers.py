@@ -4,7 +4,7 @@ MW mbientlab/MetaWear-SDK-Cpp@f67699e5: accelerometer_bosch_register.h, gyro_bos
 (registers), test_accelerometer_bmi160.py / test_gyro_bmi160.py (config bytes and scales),
 test_settings.py L183-192 (battery reply). Raw int16 LE values are scaled by the range that was
 last *written* (the device does not echo it): the decoder learns it from the config writes.
-State: the current acc and gyro LSB-per-unit, and the acc/gyro pairing FIFO.
+State: the current acc and gyro LSB-per-unit, and the acc/gyro pairing by arrival order.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sensorhold.protocol.battery import BatteryLevel
-from sensorhold.protocol.channel_pairing import ChannelPairing
+from sensorhold.protocol.channel_pairing import ArrivalPairing
 from sensorhold.protocol.decoding import DecoderCounters
 from sensorhold.protocol.errors import MalformedPacket
 from sensorhold.protocol.samples import ImuChunk
@@ -31,7 +31,7 @@ class MetaWearDecoder(DecoderCounters):
         self._acc, self._gyr = layout["acc"], layout["gyr"]
         self._battery = layout.get("battery_reply")
         self.lsb: dict[str, float] = {}
-        self.pairing = ChannelPairing()
+        self.pairing = ArrivalPairing()
         for write in spec.start:
             if write.data != "rate":
                 self.observe_write(bytes.fromhex(write.data))

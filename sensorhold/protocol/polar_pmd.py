@@ -3,7 +3,8 @@ point. POLAR polarofficial/polar-ble-sdk@8fb5311c: PmdDataFrame.kt (header), Acc
 GyrData.kt (frame types), PmdSetting.kt (settings TLV), PmdControlPointResponse.kt (responses).
 
 State: the compression FACTOR per measurement type (from the START response) and the previous
-frame's timestamp per type (per-sample times), plus the acc/gyro pairing FIFO.
+frame's timestamp per type (per-sample times), plus the acc/gyro pairing by sensor time
+(gyro starts ~0.1 s after acc: the start writes are sequential).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from sensorhold.protocol.battery import BatteryLevel
-from sensorhold.protocol.channel_pairing import ChannelPairing
+from sensorhold.protocol.channel_pairing import TimedPairing
 from sensorhold.protocol.decoding import DecoderCounters
 from sensorhold.protocol.errors import MalformedPacket
 from sensorhold.protocol.polar_delta import as_float32_patterns, decode_delta_frame
@@ -60,7 +61,7 @@ class PolarPmdDecoder(DecoderCounters):
         self._period_ns = 1e9 / spec.default_rate_hz
         self.factors: dict[int, float] = {}
         self._prev_ts: dict[int, int] = {}
-        self.pairing = ChannelPairing()
+        self.pairing = TimedPairing(tolerance_s=0.5e-9 * self._period_ns)
 
     def decode(self, char_uuid: str, payload: bytes) -> ImuChunk | None:
         char = char_uuid.lower()
@@ -73,9 +74,10 @@ class PolarPmdDecoder(DecoderCounters):
         if char != self._data:
             return None
         mtype, t_ns, values = self.decode_frame(payload)
+        times = self.sample_times(mtype, t_ns, len(values))
         if self._types[mtype] == "acc":
-            return self.pairing.add_acc(values, self.sample_times(mtype, t_ns, len(values)))
-        return self.pairing.add_gyr(values)
+            return self.pairing.add_acc(values, times)
+        return self.pairing.add_gyr(values, times)
 
     def decode_frame(self, payload: bytes) -> tuple[int, int, np.ndarray]:
         """Measurement type, last-sample timestamp (ns since 2000-01-01) and (n, 3) values in
@@ -109,10 +111,14 @@ class PolarPmdDecoder(DecoderCounters):
 
     def sample_times(self, mtype: int, t_ns: int, n: int) -> np.ndarray:
         """Per-sample sensor times (s): the frame's timestamp is the last sample's; the spacing
-        comes from the previous frame (PmdTimeStampUtils.kt), else the nominal rate."""
+        comes from the previous frame (PmdTimeStampUtils.kt), else the nominal rate. A spacing
+        off nominal by half a period or more means frames were lost between (the SDK would
+        stretch this frame over the gap): nominal then too."""
         prev = self._prev_ts.get(mtype)
         self._prev_ts[mtype] = t_ns
-        step = (t_ns - prev) / n if prev is not None and prev < t_ns else self._period_ns
+        step = self._period_ns
+        if prev is not None and abs((t_ns - prev) / n - step) < 0.5 * step:
+            step = (t_ns - prev) / n
         return (t_ns - step * np.arange(n - 1, -1, -1)) * 1e-9
 
     def _on_control(self, payload: bytes) -> None:

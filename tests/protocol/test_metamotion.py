@@ -71,6 +71,35 @@ def test_m2_m2b_packed_acc_at_8g_and_m4_packed_gyro_at_1000dps(acc_register: str
     )
 
 
+@pytest.mark.parametrize("first", ["acc", "gyr"])
+@pytest.mark.parametrize("per", [1, 3])
+def test_the_stream_that_starts_first_loses_its_leading_samples(first: str, per: int) -> None:
+    """Registers as M1/M3 (single, 0x04/0x05) and M2/M4 (packed, 0x1c/0x07), spec ranges.
+    One stream starts 5 (packed: 6) samples before the other; sample k carries raw x = k on
+    both. Pairing by arrival order keeps acc k with gyro k."""
+    decoder = decoder_for(SPEC)
+    registers = {
+        "acc": (0x03, 0x04 if per == 1 else 0x1C),
+        "gyr": (0x13, 0x05 if per == 1 else 0x07),
+    }
+    late = "gyr" if first == "acc" else "acc"
+
+    def packet(name: str, k0: int) -> bytes:
+        k = np.arange(k0, k0 + per)
+        return bytes(registers[name]) + np.stack([k, -k, 0 * k], 1).astype("<i2").tobytes()
+
+    lead = 5 if per == 1 else 6  # samples, a whole number of packets
+    out = [decoder.decode(NOTIFY, packet(first, k)) for k in range(0, lead, per)]
+    for k in range(lead, lead + 45, per):
+        out.append(decoder.decode(NOTIFY, packet(first, k)))
+        out.append(decoder.decode(NOTIFY, packet(late, k)))
+    chunks = [c for c in out if c is not None]
+    acc = np.round(np.concatenate([c.acc_g[:, 0] for c in chunks]) * decoder.lsb["acc"])
+    gyr = np.round(np.concatenate([c.gyr_dps[:, 0] for c in chunks]) * decoder.lsb["gyr"])
+    np.testing.assert_array_equal(acc, gyr)
+    assert acc[0] == lead and len(acc) == 45 and decoder.pairing.dropped == lead
+
+
 def test_m9_battery_reply() -> None:
     """M9: test_settings.py:183,192: `11 8c 63 34 10` -> 99 %, 4148 mV."""
     decoder = decoder_for(SPEC)

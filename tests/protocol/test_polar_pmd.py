@@ -122,14 +122,71 @@ def test_commands_in_the_spec() -> None:
     assert all(w.char == CONTROL and w.response for w in (*SPEC.start, *SPEC.stop))
 
 
-def test_acc_and_gyro_frames_pair_into_chunks_with_sensor_times() -> None:
-    decoder = decoder_for(SPEC)
-    assert decoder.decode(CONTROL, start_response(5, 1.0)) is None
-    assert decoder.decode(DATA, P3) is None  # acc waits for gyro
-    chunk = decoder.decode(DATA, P4)
-    assert chunk is not None and len(chunk) == 2
-    np.testing.assert_array_equal(chunk.gyr_dps, [[-22, 8, 13], [-23, 11, 16]])
-    assert chunk.t_sensor_s is not None and chunk.t_sensor_s[-1] == pytest.approx(101e-9)
+def acc_raw_frame(t_ns: int, mg: np.ndarray) -> bytes:
+    """ACC raw type 1 (int16 mG), layout of P1 (AccDataTest.kt L18): header + samples."""
+    return bytes([2]) + t_ns.to_bytes(8, "little") + b"\x01" + mg.astype("<i2").tobytes()
+
+
+def gyr_compressed_frame(t_ns: int, dps: np.ndarray) -> bytes:
+    """GYRO compressed type 0 (int16 x factor), layout of P4 (GyrDataTest.kt L12): reference
+    sample, then one block of 16-bit deltas (LSB-first = int16 LE)."""
+    deltas = np.diff(dps, axis=0).astype("<i2").tobytes()
+    block = bytes([16, len(dps) - 1]) + deltas if len(dps) > 1 else b""
+    header = bytes([5]) + t_ns.to_bytes(8, "little") + b"\x80"
+    return header + dps[0].astype("<i2").tobytes() + block
+
+
+def polar_session(offset: int, lost_gyr_frame: int | None = None) -> list[bytes]:
+    """ACC frames of 3 and GYRO frames of 4 samples at 52 Hz, in arrival order (by the time of
+    each frame's last sample); GYRO starts ``offset`` samples after ACC and its timestamps run
+    0.3 periods late. Sample k carries x = k (mG for acc, deg/s for gyro)."""
+    period = 1e9 / 52
+    t0 = 800_000_000 * 10**9  # 2025, in ns since 2000
+
+    def frames(first: int, size: int, count: int, late: float) -> list[tuple[float, np.ndarray]]:
+        out = []
+        for f in range(count):
+            k = np.arange(first + f * size, first + (f + 1) * size)
+            out.append((t0 + (k[-1] + late) * period, k))
+        return out
+
+    acc = [
+        (t, acc_raw_frame(int(t), np.stack([k, 0 * k, 1000 + 0 * k], 1)))
+        for t, k in frames(0, 3, 40, 0.0)
+    ]
+    gyr = [
+        (t, gyr_compressed_frame(int(t), np.stack([k, -k, 0 * k], 1)))
+        for f, (t, k) in enumerate(frames(offset, 4, 25, 0.3))
+        if f != lost_gyr_frame
+    ]
+    return [frame for _, frame in sorted(acc + gyr, key=lambda tf: tf[0])]
+
+
+@pytest.mark.parametrize(("offset", "lost_gyr_frame"), [(0, None), (5, None), (5, 10)])
+def test_acc_and_gyro_pair_by_sensor_time(offset: int, lost_gyr_frame: int | None) -> None:
+    """The gyro starts ``offset`` samples after the acc (its START is written ~0.1 s later):
+    pairing by sensor time drops the unmatched leading acc samples instead of pairing acc k
+    with gyro k - offset; a lost gyro frame drops its 4 acc partners and nothing shifts."""
+    decoder = decoder_with_factor(5, 1.0)
+    chunks = [decoder.decode(DATA, frame) for frame in polar_session(offset, lost_gyr_frame)]
+    paired = [c for c in chunks if c is not None]
+    acc_x = np.round(np.concatenate([c.acc_g[:, 0] for c in paired]) * 1000)
+    gyr_x = np.concatenate([c.gyr_dps[:, 0] for c in paired])
+    np.testing.assert_array_equal(acc_x, gyr_x)
+    assert gyr_x[0] == offset
+    lost = 4 if lost_gyr_frame is not None else 0
+    assert len(gyr_x) == 100 - lost and decoder.pairing.dropped == offset + lost
+    t = np.concatenate([c.t_sensor_s for c in paired if c.t_sensor_s is not None])
+    periods = np.diff(t) * 52  # float64 s since 2000: ~1e-7 s resolution
+    np.testing.assert_allclose(periods, np.where(np.diff(gyr_x) > 1, lost + 1, 1), atol=1e-4)
+
+
+def test_pairing_memory_is_bounded_when_one_stream_is_silent() -> None:
+    decoder = decoder_with_factor(5, 1.0)
+    for frame in polar_session(0)[:80]:
+        if frame[0] == 2:
+            decoder.decode(DATA, frame)
+    assert len(decoder.pairing._acc) <= decoder.pairing.max_pending
 
 
 @pytest.mark.parametrize(
