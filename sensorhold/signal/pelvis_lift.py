@@ -2,14 +2,16 @@
 
 Hands and knees keeps the trunk horizontal, so its inclination sits in the stage-1 band; what
 tells it apart is height: the hips are 0.3-0.5 m above the floor. Each run of samples not at
-rest (still for ``rest_s``, so a still flicker mid-move does not cut it) starts and, once the
-person is still again, ends at zero velocity, so the vertical acceleration (accelerometer along
-the estimated up, minus 1 g) is integrated twice over the run and corrected with that
-zero-velocity update: the velocity left at the end is bias, and removing it as a linear drift
-cancels any constant error (accelerometer bias and scale along up, a misjudged baseline)
+rest (quiet, i.e. rate and jolt near rest, for ``rest_s``, so a quiet flicker mid-move does not
+cut it) starts and, once the person is quiet again, ends at zero velocity (quiet rather than
+still, which lags the start of a wobble by up to a second), so the vertical acceleration
+(accelerometer along the estimated up, minus 1 g) is integrated twice over the run and
+corrected with that zero-velocity update: the velocity left at the end is bias, and removing
+it as a linear drift cancels any constant error (accelerometer bias and scale along up)
 exactly. Sway and wobbles come back to where they started, so they read near zero.
 
-The net rise is judged only at the first still sample after a run: ``lift_m`` up in a stage
+The net rise is judged only where the person first reads quiet or still again after a run
+(still can return before quiet, and the hold timer must know by then): ``lift_m`` up in a stage
 band means the pelvis lifted, ``lift_m`` down that the person lay down; both only while the
 trunk turned less than ``max_turn_deg`` over the run (bias and scale errors depend on the
 orientation, which the update cannot cancel) and the run lasted at most ``max_run_s``. Being
@@ -45,14 +47,16 @@ class LiftParams:
 @dataclass(slots=True)
 class LiftState:
     """The open run's velocity, height, start time and up-vector at its start; the last sample
-    time; when the still run began; the last rise or upright sample; the flag."""
+    time; when the quiet run began; quiet or still at the last sample; the last rise or upright
+    sample; the flag."""
 
     v: float = 0.0
     z: float = 0.0
     prev_t: float = np.nan
     run_t: float = np.nan
     run_up: np.ndarray = field(default_factory=lambda: np.array([0.0, 0.0, 1.0]))
-    still_t: float = np.nan
+    quiet_t: float = np.nan
+    settling: bool = False
     raised_t: float = np.nan
     raised: bool = False
 
@@ -65,17 +69,18 @@ def _since_last(cs: np.ndarray, reset: np.ndarray, carry: float) -> np.ndarray:
 
 def step(
     params: LiftParams, state: LiftState, ts: float, t: np.ndarray, acc: np.ndarray,
-    up: np.ndarray, still: np.ndarray, band: np.ndarray, angle_deg: np.ndarray,
-    roll_deg: np.ndarray,
+    up: np.ndarray, quiet: np.ndarray, still: np.ndarray, band: np.ndarray,
+    angle_deg: np.ndarray, roll_deg: np.ndarray,
 ) -> tuple[LiftState, np.ndarray]:
     """Raised flag per sample for a chunk (``acc`` g, ``up`` unit vectors, sensor axes)."""
     n = t.size
     if n == 0:
         return state, np.zeros(0, bool)
-    prev_still = np.concatenate(([not np.isnan(state.still_t)], still[:-1]))
-    still_start = still & ~prev_still
-    still_t = hold_last(t, still_start, state.still_t)
-    rest = still & (t - still_t >= params.rest_s)
+    quiet_start = quiet & ~np.concatenate(([not np.isnan(state.quiet_t)], quiet[:-1]))
+    quiet_t = hold_last(t, quiet_start, state.quiet_t)
+    rest = quiet & (t - quiet_t >= params.rest_s)
+    settling = quiet | still
+    back = settling & ~np.concatenate(([state.settling], settling[:-1]))
     moving = ~rest
     av = np.einsum("ij,ij->i", acc, up) - 1.0
     dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
@@ -89,7 +94,7 @@ def step(
     level = np.einsum("ij,ij->i", up, up0) > np.cos(np.radians(params.max_turn_deg))
     span = t - run_t
     rise = z - 0.5 * v * span  # zero-velocity update: v at the end is drift
-    judged = still_start & level & (span <= params.max_run_s)
+    judged = back & level & (span <= params.max_run_s)
     up_lift = judged & (rise > params.lift_m) & (band > 0)
     fall = judged & (rise < -params.lift_m)
     upright = angle_deg > params.upright_deg
@@ -101,7 +106,8 @@ def step(
     state.prev_t = float(t[-1])
     state.run_t = float(run_t[-1]) if moving[-1] else np.nan
     state.run_up = up0[-1].copy()
-    state.still_t = float(still_t[-1]) if still[-1] else np.nan
+    state.quiet_t = float(quiet_t[-1]) if quiet[-1] else np.nan
+    state.settling = bool(settling[-1])
     state.raised_t = float(raise_t[-1])
     state.raised = bool(raised[-1])
     return state, raised

@@ -109,7 +109,7 @@ class Pipeline:
         self._angle, a = extension_angle.step(p.angle, self._angle, t, s.up, s.still)
         self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
         self._lift, raised = pelvis_lift.step(
-            p.lift, self._lift, ts, t, acc, s.up, s.still, band, a.angle_deg, a.roll_deg
+            p.lift, self._lift, ts, t, acc, s.up, s.quiet, s.still, band, a.angle_deg, a.roll_deg
         )
         self._hold, h = hold_timer.step(
             p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised
