@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.scenarios import make_scenario
 from sensorhold.calibration.demo_profile import demo_profile
+from sensorhold.calibration.fit import fit_profile
 from sensorhold.motion.script import Hold, Script, get_down, stand_up
 from sensorhold.motion.session import simulate_session
 from sensorhold.signal.pelvis_lift import LiftParams
@@ -32,3 +34,18 @@ def test_without_lift_detection_the_hold_runs_into_hands_and_knees() -> None:
     """The failure the lift detector fixes (so the test above can fail)."""
     found, truth = _holds(PipelineParams(lift=LiftParams(lift_m=10.0)))
     assert found[0]["end_s"] - truth[0].end_s > 1.0
+
+
+
+def test_wobbles_do_not_read_as_lifts_on_a_simulated_hard_session() -> None:
+    """hard-1-001 (benchmarks/scenarios.py): a wobble inside a prone hold read as a 0.2-0.4 m
+    rise when integrated from a lagging still flag, splitting the hold in two."""
+    sc = make_scenario(1, 1, "hard")
+    cal, ses = sc.calibration, sc.session
+    prof = fit_profile(cal.t, cal.acc, cal.gyr, user="u", sensor_model="m", stage3=sc.stage3)
+    out = run(prof, ses.t, ses.acc, ses.gyr)
+    found = [e.as_hold() for e in out.events if e.kind == "hold_end"]
+    assert len(found) == len(ses.holds)
+    for h, f in zip(ses.holds, found, strict=True):
+        assert f["stage"] == h.stage
+        assert abs(f["duration_s"] - h.duration_s) < 1.5, (h, f)
