@@ -87,7 +87,7 @@ class SensorholdApp(App[Summary]):
 
     def pull(self) -> None:
         """One UI frame: read status, new events and the last 90 s, then update the live screen."""
-        if self.summary is not None:
+        if self.summary is not None or not self.is_running:  # the timer ticks during shutdown
             return
         events = self._cursor.take(self.state.events)
         t, angle, _ = self.state.history.last(PLOT_WINDOW_S)
