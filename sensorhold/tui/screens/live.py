@@ -53,7 +53,8 @@ class LiveScreen(Screen[None]):
         )
         self.query_one(StageLadder).show(s.stage, stage3_allowed=state.stage3_allowed)
         coach = self.query_one("#coach", Static)
-        coach.update(advice.line)
+        if coach.content != advice.line:  # sized by the stylesheet: no relayout needed
+            coach.update(advice.line, layout=False)
         for phase in ("paused", "complete", "done", "come_down", "stop"):
             coach.set_class(advice.phase == phase, f"-{phase}")
         end = max(s.t, float(t[-1]) if t.size else 0.0)

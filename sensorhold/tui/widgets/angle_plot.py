@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
 import numpy as np
+from rich.console import Console, ConsoleOptions
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
@@ -65,8 +67,8 @@ def braille_grid(
         r = np.arange(ph)[:, None]
         grid = (r >= lo[None, :]) & (r <= hi[None, :])
     cells = grid.reshape(height, 4, width, 2) * _DOT_BITS[None, :, None, :]
-    codes = cells.sum(axis=(1, 3))
-    return ["".join(chr(0x2800 + int(c)) for c in row) for row in codes]
+    codes = (cells.sum(axis=(1, 3)) + 0x2800).astype("<u4")
+    return [row.tobytes().decode("utf-32-le") for row in codes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,20 @@ def y_range_for(angle: np.ndarray, stage_angles: dict[int, float]) -> tuple[floa
     return 5.0 * np.floor(lo / 5.0), 5.0 * np.ceil(hi / 5.0)
 
 
+class StyledRows:
+    """Lines of styled segments, handed to Textual as they are: a multi-line ``Text`` with a
+    span per band and shaded run costs Textual several times the drawing itself to split."""
+
+    def __init__(self, lines: list[list[Segment]]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, _console: Console, _options: ConsoleOptions) -> Iterator[Segment]:
+        for i, line in enumerate(self.lines):
+            if i:
+                yield Segment.line()
+            yield from line
+
+
 class AnglePlot(Widget):
     """Angle (°) against time; stage bands across, shaded spans (holds) down."""
 
@@ -111,7 +127,7 @@ class AnglePlot(Widget):
         self._data = data
         self.refresh()
 
-    def render(self) -> Text:
+    def render(self) -> Text | StyledRows:
         width, height = self.size.width - 2 * GUTTER, self.size.height - 1
         d = self._data
         if d is None or width < 4 or height < 2:
@@ -129,19 +145,20 @@ class AnglePlot(Widget):
         shaded = np.zeros(width, dtype=bool)
         for a, b in d.shaded:
             shaded |= (col_t >= a) & (col_t <= b)
-        out = Text(no_wrap=True, overflow="crop")
+        runs = [(s, len(list(run))) for s, run in groupby(shaded.tolist())]
+        lines: list[list[Segment]] = []
         for i, row in enumerate(rows):
             label = f"{y1:>3.0f}° " if i == 0 else f"{y0:>3.0f}° " if i == height - 1 else ""
-            out.append(f"{label:<{GUTTER}}", self.AXIS)
+            line = [Segment(f"{label:<{GUTTER}}", self.AXIS)]
             stage = row_stage[i]
             band = self.BAND_CURRENT if stage and stage == d.current_stage else self.BAND
-            styles = [self.SHADE if s else band if stage else None for s in shaded]
             j = 0
-            for bg, run in groupby(styles):
-                n = len(list(run))
-                out.append(row[j : j + n], self.LINE + bg if bg else self.LINE)
+            for s, n in runs:
+                bg = self.SHADE if s else band if stage else None
+                line.append(Segment(row[j : j + n], self.LINE + bg if bg else self.LINE))
                 j += n
-            out.append(f" {'S' + str(stage) if stage else '':<{GUTTER - 1}}\n", self.AXIS)
+            line.append(Segment(f" {'S' + str(stage) if stage else '':<{GUTTER - 1}}", self.AXIS))
+            lines.append(line)
         left, right = d.x_labels
-        out.append(" " * GUTTER + left + right.rjust(width - len(left)), self.AXIS)
-        return out
+        lines.append([Segment(" " * GUTTER + left + right.rjust(width - len(left)), self.AXIS)])
+        return StyledRows(lines)

@@ -19,12 +19,15 @@ class AngleReadout(Vertical):
 
     def show(self, angle_deg: float | None, *, in_stage: bool, stable: bool) -> None:
         text = "—" if angle_deg is None else f"{angle_deg:+.0f}°"
-        self.query_one("#angle-digits", Digits).update(text)
+        digits = self.query_one("#angle-digits", Digits)
+        if digits.value != text:  # an update repaints (and may relayout) even if unchanged
+            digits.update(text)
         if not in_stage or angle_deg is None:
             label = ""
         else:
             label = texts.LIVE_STEADY if stable else texts.LIVE_WOBBLING
         stability = self.query_one("#stability", Static)
-        stability.update(label)
+        if stability.content != label:
+            stability.update(label)
         stability.set_class(in_stage and stable, "-steady")
         stability.set_class(in_stage and not stable, "-wobbling")

@@ -23,7 +23,9 @@ class HoldClock(Vertical):
         yield Static("", id="hold-target")
 
     def show(self, hold_s: float, stage: int, *, paused: bool) -> None:
-        self.query_one("#hold-digits", Digits).update(clock(hold_s))
+        digits, text = self.query_one("#hold-digits", Digits), clock(hold_s)
+        if digits.value != text:  # an update repaints (and may relayout) even if unchanged
+            digits.update(text)
         target, ceiling = self._targets.target(stage), self._targets.ceiling(stage)
         if paused:
             caption = texts.LIVE_HOLD_PAUSED
@@ -35,6 +37,8 @@ class HoldClock(Vertical):
             )
         else:
             caption = texts.LIVE_HOLD_TARGET.format(target=clock(target))
-        self.query_one("#hold-target", Static).update(caption)
+        target_line = self.query_one("#hold-target", Static)
+        if target_line.content != caption:
+            target_line.update(caption)
         self.set_class(paused, "-paused")
         self.set_class(stage >= 1 and hold_s >= target and not paused, "-complete")

@@ -35,4 +35,4 @@ class LinkStatus(Static):
     """Docked at the bottom of the live screen."""
 
     def show(self, status: Status) -> None:
-        self.update(status_text(status))
+        self.update(status_text(status), layout=False)  # one line, sized by the stylesheet

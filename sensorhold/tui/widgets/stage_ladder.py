@@ -23,6 +23,8 @@ class StageLadder(Vertical):
             rung = self.query_one(f"#rung-{k}", Static)
             locked = k == 3 and not stage3_allowed
             name = texts.STAGE_NAMES[k]
-            rung.update(f" {k}  {name}" + (f"  {texts.LIVE_LOCKED}" if locked else ""))
+            text = f" {k}  {name}" + (f"  {texts.LIVE_LOCKED}" if locked else "")
+            if rung.content != text:  # an update relayouts the screen even if unchanged
+                rung.update(text)
             rung.set_class(k == stage, "-current")
             rung.set_class(locked, "-locked")
