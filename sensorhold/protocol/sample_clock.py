@@ -1,27 +1,33 @@
-"""Per-sample times on the session clock, from notification arrival times (pure, streaming).
+"""Per-sample times on the session clock, from notification arrival times (pure).
 
 Every sample gets a sensor-side time ``u``: the sensor's own timestamp (unwrapped) where it sends
-one, else its index at the nominal rate. Session time is ``offset + rate * u``. BLE delivers
-notifications late and in bursts (connection-interval batching), never early, so the offset
-follows the *lower envelope* of ``arrival - rate * u`` over a short window: it rises towards it
-(stretching time, never compressing it) and falls by at most ``max_slew`` of each sample period
-(times never go backwards). ``rate`` (session seconds per sensor second, i.e. crystal drift) is
-the slope of that envelope over long blocks. An untimed sensor's lost packets show as arrivals
-that stay ahead of the clock by more than ``gap_periods`` periods for ``catch_up_s``: the clock
-then jumps by the estimated number of lost samples. Arrivals that fall back within ``catch_up_s``
-were a stall (host or link) whose backlog arrived in a burst: late, not lost, so they keep their
-own times. A timed sensor's gaps are jumps in its timestamps.
+one, else its number (counting lost ones) at the nominal rate. Session time is
+``offset + rate * u``. BLE delivers notifications late and in bursts (connection-interval
+batching), never early, so the offset follows the *lower envelope* ``E`` (sliding-window minimum)
+of ``v = arrival - rate * u``, low-passed over packets: ``offset = max(smoothed E, previous
+offset - max_slew per sample)``: it rises with the envelope (stretching time) and falls by at
+most ``max_slew`` of each sample period (times never go backwards). ``rate`` (crystal drift) is
+the slope of the envelope's minima over long blocks. An untimed sensor's lost packets show as
+arrivals that stay ahead of the envelope by more than ``gap_periods`` periods for
+``catch_up_s``: the clock then skips the estimated number of lost samples. Arrivals that fall
+back within ``catch_up_s`` were a stall (host or link) whose backlog arrived in a burst: late,
+not lost, so they keep their own times. A timed sensor's gaps are jumps in its timestamps.
+
+One algorithm, ``advance``, takes any run of packets, vectorised between events (block ends,
+late arrivals, gaps, resyncs), so a whole recording costs about as much as its events. The
+streaming ``SampleClock`` feeds it one packet at a time and gets the same times, bit for bit.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.signal import lfilter
 
 from sensorhold.protocol.samples import ImuChunk
 from sensorhold.protocol.spec import SensorSpec
+from sensorhold.protocol.window_minimum import window_minimum
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +37,14 @@ class ClockParams:
     period_s: float
     timestamps: bool = False
     wrap_s: float | None = None
-    gap_periods: float = 3.0  # untimed: arrival this many periods ahead of the clock is a gap
+    gap_periods: float = 3.0  # untimed: arrival this many periods above the envelope is a gap
     min_gap_s: float = 0.06  # ... and at least this far (longer than one connection interval)
     catch_up_s: float = 0.25  # ... for this long: a stall's backlog burst catches up sooner
-    envelope_s: float = 0.3  # window of the lower envelope of arrival offsets ...
+    envelope_s: float = 0.8  # window of the lower envelope of arrival offsets ...
     locked_envelope_s: float = 1.0  # ... and once the rate is estimated
     block_s: float = 2.0  # rate estimate: envelope minima per block ...
     blocks: int = 15  # ... fitted over the last 3 to this many blocks
-    rise_gain: float = 0.2  # the offset rises by this fraction of its distance to the envelope
+    rise_gain: float = 0.2  # the smoothed envelope moves this fraction of the way per packet
     max_slew: float = 0.05  # the offset falls by at most this fraction of a period per sample
     max_rate_error: float = 0.02  # sensor clock vs host clock, bound on the rate estimate
 
@@ -50,147 +56,250 @@ class ClockParams:
         )
 
 
+def _empty() -> np.ndarray:
+    return np.empty(0)
+
+
 @dataclass(slots=True)
 class ClockState:
     """Everything a clock carries from one packet to the next."""
 
     started: bool = False
-    offset: float = 0.0  # session time = offset + rate * u
+    offset: float = 0.0  # session time = offset + rate * u, at the last packet
+    peak: float = 0.0  # running max of offset + slew * m: the slew-limited offset is peak - slew*m
+    smooth: float = 0.0  # the envelope, smoothed over packets (a first-order low-pass)
     rate: float = 1.0
-    u_last: float = 0.0  # sensor-side time of the last sample
+    rate_locked: bool = False
+    m_last: int = 0  # number of the last sample (untimed: lost samples counted)
+    u_last: float = 0.0  # its sensor-side time
     t_last: float = 0.0  # its session time
-    wrap_base: float = 0.0  # added to raw sensor times to unwrap them
+    wraps: int = 0  # sensor clock wraps so far
     raw_last: float = 0.0
-    delay_s: float = 0.0  # smoothed arrival lead over the clock (for lost-sample estimates)
-    late_since: float | None = None  # arrival time since which packets are all ahead (untimed)
-    # Sliding-window minimum of ``arrival - rate * u_last``: (u_last, value), values increasing.
-    window: deque[tuple[float, float]] = field(default_factory=deque)
+    # Last sensor time and arrival of the packets within the envelope window (this segment).
+    win_u: np.ndarray = field(default_factory=_empty)
+    win_a: np.ndarray = field(default_factory=_empty)
+    late_since: float | None = None  # untimed: arrival time since which packets are all ahead
+    late_ref: float = 0.0  # ... the envelope then
+    late_min: float = 0.0  # ... and the least ``v`` since
     block_start: float = 0.0
     block_min: float = np.inf
-    block_mins: deque[tuple[float, float]] = field(default_factory=deque)  # (u, min a-u)
-    rate_locked: bool = False
+    block_mins: list[tuple[float, float]] = field(default_factory=list)  # (u, min a - u)
     gaps: int = 0
     lost_samples: int = 0
     resyncs: int = 0
 
 
-def _sensor_times(params: ClockParams, state: ClockState, n: int, raw: np.ndarray | None):
-    """Sensor-side times of the next ``n`` samples (unwrapping timestamps where sent)."""
-    if not params.timestamps or raw is None:
-        return state.u_last + params.period_s * np.arange(1, n + 1)
-    raw = np.asarray(raw, dtype=np.float64)
-    if params.wrap_s is None:
-        return raw.copy()
-    prev = np.concatenate(([state.raw_last if state.started else raw[0]], raw))
-    wraps = np.cumsum(np.diff(prev) < -params.wrap_s / 2)
-    u = raw + state.wrap_base + wraps * params.wrap_s
-    state.wrap_base += float(wraps[-1]) * params.wrap_s
-    state.raw_last = float(raw[-1])
-    return u
+class _Packets:
+    """A run of packets being clocked: per packet arrival ``a``, sample count ``n``, number of
+    its last sample ``m`` and that sample's sensor time ``u``; per sample ``us`` (timed)."""
+
+    def __init__(
+        self, params: ClockParams, state: ClockState, a: np.ndarray, n: np.ndarray, raw
+    ) -> None:
+        self.p, self.s = params, state
+        self.a, self.n = a, n
+        self.ends = np.cumsum(n)
+        self.m = state.m_last + self.ends
+        self.timed = params.timestamps
+        if self.timed:
+            if raw is None:
+                raise ValueError("a timed sensor's clock needs its sample times")
+            self.us = self._unwrap(np.asarray(raw, dtype=np.float64))
+            self.u = self.us[self.ends - 1]
+            back = self.us[self.ends[1:] - n[1:]] <= self.u[:-1]
+            self.resync_at = np.flatnonzero(back) + 1
+        else:
+            self.u = params.period_s * self.m
+            self.resync_at = np.empty(0, np.int64)
+        self.out = np.empty(int(self.ends[-1]) if n.size else 0)
+
+    def _unwrap(self, raw: np.ndarray) -> np.ndarray:
+        wrap, st = self.p.wrap_s, self.s
+        if wrap is None or not raw.size:
+            return raw.copy()
+        prev = np.concatenate(([st.raw_last if st.started else raw[0]], raw))
+        wraps = st.wraps + np.cumsum(np.diff(prev) < -wrap / 2)
+        st.wraps, st.raw_last = int(wraps[-1]), float(raw[-1])
+        return raw + wraps * wrap
+
+    def sample_u(self, i: int, j: int) -> np.ndarray:
+        """Sensor times of the samples of packets ``i..j-1``."""
+        if self.timed:
+            return self.us[self.ends[i] - self.n[i] : self.ends[j - 1]]
+        first = np.repeat(self.m[i:j] - self.n[i:j], self.n[i:j])
+        return self.p.period_s * (first + _ramp(self.n[i:j]) + 1)
+
+    def skip(self, i: int, k: int) -> None:
+        """``k`` samples were lost before packet ``i``: renumber it and the rest."""
+        self.m[i:] += k
+        self.u[i:] = self.p.period_s * self.m[i:]
+
+    def run_end(self, i: int) -> int:
+        """End of the run from packet ``i``: the next resync, or just after the block's end."""
+        stop = self.resync_at[np.searchsorted(self.resync_at, i, side="right") :]
+        stop = int(stop[0]) if stop.size else self.n.size
+        st, block_s = self.s, self.p.block_s
+        c = i + max(0, int(np.searchsorted(self.u[i:stop], st.block_start + block_s)) - 1)
+        while c < stop and not self.u[c] - st.block_start >= block_s:
+            c += 1
+        return min(c + 1, stop)
 
 
-def _restart(state: ClockState, a: float, u: np.ndarray, floor: float) -> np.ndarray:
-    """Anchor the clock on this packet (first packet, or a sensor clock that went back)."""
-    state.offset = max(a, floor + (u[-1] - u[0]) + 1e-9) - state.rate * u[-1]
-    state.window.clear()
-    state.block_mins.clear()
-    state.block_start, state.block_min = float(u[-1]), np.inf
-    return state.offset + state.rate * u
+def _ramp(counts: np.ndarray) -> np.ndarray:
+    """0..counts[0]-1, 0..counts[1]-1, ... concatenated."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def _update_rate(params: ClockParams, state: ClockState, a: float, u_last: float) -> None:
-    """Block minima of ``a - u``: their slope over long spans is the sensor clock's drift."""
-    state.block_min = min(state.block_min, a - u_last)
-    if u_last - state.block_start < params.block_s:
-        return
-    state.block_mins.append((u_last, state.block_min))
-    state.block_start, state.block_min = u_last, np.inf
-    while len(state.block_mins) > params.blocks:
-        state.block_mins.popleft()
-    if len(state.block_mins) >= 3:
-        us, ms = np.array(state.block_mins).T
-        slope = float(np.polyfit(us - us[-1], ms, 1)[0])
-        new_rate = 1.0 + float(np.clip(slope, -params.max_rate_error, params.max_rate_error))
-        state.offset += (state.rate - new_rate) * state.u_last  # continuity at the last sample
-        state.window = deque((w_u, v + (state.rate - new_rate) * w_u) for w_u, v in state.window)
-        state.rate = new_rate
-        state.rate_locked = True
-
-
-def step(
+def advance(
     params: ClockParams,
     state: ClockState,
-    t_host_s: float,
-    n: int,
+    t_host_s: np.ndarray,
+    counts: np.ndarray,
     t_sensor_s: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Session times (s) of the ``n`` samples of a packet that arrived at ``t_host_s``."""
-    if n == 0:
-        return np.empty(0)
-    a, period = t_host_s, params.period_s
-    u = _sensor_times(params, state, n, t_sensor_s)
-    if not state.started:
-        times = _restart(state, a, u, -np.inf)
-        state.started = True
-    elif params.timestamps and u[0] <= state.u_last:
-        state.resyncs += 1
-        times = _restart(state, a, u, state.t_last + period)
-    else:
-        u, times = _track(params, state, a, u)
-    state.u_last, state.t_last = float(u[-1]), float(times[-1])
-    value = a - state.rate * state.u_last
-    while state.window and state.window[-1][1] >= value:
-        state.window.pop()
-    state.window.append((state.u_last, value))
-    _update_rate(params, state, a, state.u_last)
-    return times
-
-
-def _track(
-    params: ClockParams, state: ClockState, a: float, u: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sensor-side times (shifted past a detected gap) and session times of one packet."""
-    period, rate = params.period_s, state.rate
-    if params.timestamps:
-        steps = np.diff(np.concatenate(([state.u_last], u))) / period
-        jumps = steps[steps > 1.5]
-        state.gaps += int(jumps.size)
-        state.lost_samples += int(np.round(jumps).sum()) - int(jumps.size)
-    else:
-        lead = a - (state.offset + rate * u[-1]) - state.delay_s
-        ahead = lead > max(params.gap_periods * period, params.min_gap_s)
-        if not (ahead or (state.late_since is not None and lead > 0)):
-            state.late_since = None
-        elif state.late_since is None or a - state.late_since < params.catch_up_s:
-            # A stall's burst or a loss: times as if late, until back at the usual delay.
-            state.late_since = a if state.late_since is None else state.late_since
-            return u, state.offset + rate * u
-        elif not ahead:
-            state.late_since = None  # caught up, but a little later than before: track it
+    """Session times (s) of the samples of packets that arrived at ``t_host_s`` with ``counts``
+    samples each (and, for timed sensors, the concatenated per-sample sensor times)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    full = counts > 0
+    pk = _Packets(
+        params, state, np.asarray(t_host_s, dtype=np.float64)[full], counts[full], t_sensor_s
+    )
+    i = 0
+    while i < pk.n.size:
+        if not state.started or (pk.timed and pk.sample_u(i, i + 1)[0] <= state.u_last):
+            _restart(pk, i)
+            i += 1
         else:
-            state.late_since = None
-            k = max(1, round(lead / (rate * period)))
-            u = u + k * period
-            state.gaps += 1
-            state.lost_samples += k
-            state.window.clear()
-            state.block_mins.clear()
-            state.block_start, state.block_min = float(u[-1]), np.inf
-    span = params.locked_envelope_s if state.rate_locked else params.envelope_s
-    while state.window and state.window[0][0] < u[-1] - span:
-        state.window.popleft()
-    envelope = state.window[0][1] if state.window else np.inf
-    target = min(envelope, a - rate * u[-1])
-    floor = state.offset - params.max_slew * period * rate * len(u)
-    rise = state.offset + params.rise_gain * (target - state.offset)
-    new_offset = max(target, floor) if target < state.offset else rise
-    if not params.timestamps:
-        lead_now = a - (new_offset + rate * u[-1])
-        state.delay_s += 0.05 * (lead_now - state.delay_s)
-    ramp = np.arange(1, len(u) + 1) / len(u)
-    times = state.offset + (new_offset - state.offset) * ramp + rate * u
-    state.offset = new_offset
-    return u, times
+            i += _track(pk, i, pk.run_end(i))
+    return pk.out
+
+
+def _restart(pk: _Packets, i: int) -> None:
+    """Anchor the clock on packet ``i`` (first packet, or a sensor clock that went back)."""
+    st, p = pk.s, pk.p
+    floor = st.t_last + p.period_s if st.started else -np.inf
+    st.resyncs += int(st.started)
+    st.started = True
+    us = pk.sample_u(i, i + 1)
+    st.offset = max(float(pk.a[i]), floor + (us[-1] - us[0]) + 1e-9) - st.rate * us[-1]
+    st.peak = st.offset + p.max_slew * p.period_s * st.rate * int(pk.m[i])
+    st.smooth = st.offset
+    st.win_u, st.win_a, st.late_since = _empty(), _empty(), None
+    st.block_mins.clear()
+    st.block_start, st.block_min = float(pk.u[i]), np.inf
+    _commit(pk, i, i + 1, st.offset + st.rate * us)
+
+
+def _track(pk: _Packets, i: int, j: int) -> int:
+    """Clock packets from ``i`` (at most to ``j``, the rate fixed); returns how many it did."""
+    st, p = pk.s, pk.p
+    rate = st.rate
+    a, u = pk.a[i:j], pk.u[i:j]
+    v = a - rate * u
+    wu = np.concatenate((st.win_u, u))
+    wv = np.concatenate((st.win_a - rate * st.win_u, v))
+    span = p.locked_envelope_s if st.rate_locked else p.envelope_s
+    have = st.win_u.size
+    q = np.arange(max(have - 1, 0), wu.size)
+    mins = window_minimum(wv, np.searchsorted(wu, wu[q] - span), q)
+    env = mins[-v.size :]
+    env_prev = np.concatenate((mins[:1] if have else [np.inf], env[:-1]))
+    if not pk.timed:
+        threshold = max(p.gap_periods * p.period_s, p.min_gap_s)
+        if st.late_since is None:
+            ahead = np.flatnonzero(v - env_prev > threshold)
+            if ahead.size and ahead[0] == 0:
+                st.late_since, st.late_ref, st.late_min = (
+                    float(a[0]),
+                    float(env_prev[0]),
+                    float(v[0]),
+                )
+                return _hold(pk, i, i + 1)
+            j = i + int(ahead[0]) if ahead.size else j
+        else:
+            caught = v - st.late_ref <= threshold
+            end = np.flatnonzero(caught | (a - st.late_since >= p.catch_up_s))
+            done = int(end[0]) if end.size else v.size
+            if done:
+                st.late_min = min(st.late_min, float(v[:done].min()))
+                return _hold(pk, i, i + done)
+            if not caught[0]:
+                late = min(st.late_min, float(v[0])) - st.late_ref
+                _skip(pk, i, max(1, round(late / (rate * p.period_s))))
+            st.late_since = None
+            return 0
+    n, m = pk.n[i:j], pk.m[i:j]
+    slew = p.max_slew * p.period_s * rate
+    gain = p.rise_gain
+    smooth = lfilter([gain], [1.0, gain - 1.0], env[: j - i], zi=[(1.0 - gain) * st.smooth])[0]
+    peak = np.maximum.accumulate(np.concatenate(([st.peak], smooth + slew * m)))
+    offset = peak[1:] - slew * m
+    before = np.concatenate(([st.offset], offset[:-1]))
+    idx = np.repeat(np.arange(j - i), n)
+    ramp = (_ramp(n) + 1) / n[idx]
+    times = before[idx] + (offset - before)[idx] * ramp + rate * pk.sample_u(i, j)
+    st.peak, st.offset, st.smooth = float(peak[-1]), float(offset[-1]), float(smooth[-1])
+    if pk.timed:
+        steps = np.diff(np.concatenate(([st.u_last], pk.sample_u(i, j)))) / p.period_s
+        jumps = steps[steps > 1.5]
+        st.gaps += int(jumps.size)
+        st.lost_samples += int(np.round(jumps).sum()) - int(jumps.size)
+    _commit(pk, i, j, times)
+    return j - i
+
+
+def _hold(pk: _Packets, i: int, j: int) -> int:
+    """Packets ``i..j-1`` arrived late (a stall's burst, or a loss not yet sure): they keep the
+    clock's offset, i.e. their own times."""
+    st, p = pk.s, pk.p
+    _commit(pk, i, j, st.offset + st.rate * pk.sample_u(i, j))
+    st.peak = st.offset + p.max_slew * p.period_s * st.rate * int(pk.m[j - 1])
+    return j - i
+
+
+def _skip(pk: _Packets, i: int, k: int) -> None:
+    """``k`` samples were lost before packet ``i``: skip them and start a new envelope."""
+    st, p = pk.s, pk.p
+    pk.skip(i, k)
+    st.gaps += 1
+    st.lost_samples += k
+    st.peak += p.max_slew * p.period_s * st.rate * k
+    st.win_u, st.win_a = _empty(), _empty()
+    st.block_mins.clear()
+    st.block_start, st.block_min = float(pk.u[i]), np.inf
+
+
+def _commit(pk: _Packets, i: int, j: int, times: np.ndarray) -> None:
+    """Store the times of packets ``i..j-1``; update the window and the rate blocks."""
+    st, p = pk.s, pk.p
+    pk.out[pk.ends[i] - pk.n[i] : pk.ends[j - 1]] = times
+    u_last = float(pk.u[j - 1])
+    keep_from = u_last - max(p.envelope_s, p.locked_envelope_s)
+    wu = np.concatenate((st.win_u, pk.u[i:j]))
+    wa = np.concatenate((st.win_a, pk.a[i:j]))
+    first = int(np.searchsorted(wu, keep_from))
+    st.win_u, st.win_a = wu[first:], wa[first:]
+    st.u_last, st.t_last, st.m_last = u_last, float(times[-1]), int(pk.m[j - 1])
+    st.block_min = min(st.block_min, float((pk.a[i:j] - pk.u[i:j]).min()))
+    if u_last - st.block_start >= p.block_s:
+        _end_block(p, st)
+
+
+def _end_block(p: ClockParams, st: ClockState) -> None:
+    """Block minima of ``a - u``: their slope over long spans is the sensor clock's drift."""
+    st.block_mins.append((st.u_last, st.block_min))
+    st.block_start, st.block_min = st.u_last, np.inf
+    del st.block_mins[: -p.blocks]
+    if len(st.block_mins) < 3:
+        return
+    us, ms = np.array(st.block_mins).T
+    x, y = us - us.mean(), ms - ms.mean()
+    slope = float(x @ y) / float(x @ x)  # least-squares line
+    rate = 1.0 + min(max(slope, -p.max_rate_error), p.max_rate_error)
+    st.offset += (st.rate - rate) * st.u_last  # continuity at the last sample
+    st.smooth += (st.rate - rate) * st.u_last
+    st.rate, st.rate_locked = rate, True
+    st.peak = st.offset + p.max_slew * p.period_s * rate * st.m_last
 
 
 class SampleClock:
@@ -212,7 +321,8 @@ class SampleClock:
 
     def step(self, t_host_ns: int, chunk: ImuChunk) -> np.ndarray:
         t_host_s = (t_host_ns - self.origin_ns) * 1e-9
-        return step(self.params, self.state, t_host_s, len(chunk), chunk.t_sensor_s)
+        counts = np.array([len(chunk)])
+        return advance(self.params, self.state, np.array([t_host_s]), counts, chunk.t_sensor_s)
 
     @property
     def gaps(self) -> int:
@@ -233,12 +343,5 @@ def run_clock(
     """Batch form over packets: arrival times, samples per packet and (timed sensors) the
     concatenated per-sample sensor times. Same results as streaming, packet by packet."""
     state = ClockState()
-    counts = np.asarray(counts, dtype=np.int64)
-    ends = np.cumsum(counts)
-    out = np.empty(int(ends[-1]) if counts.size else 0)
-    for t_ns, n, end in zip(
-        np.asarray(t_host_ns).tolist(), counts.tolist(), ends.tolist(), strict=True
-    ):
-        raw = None if t_sensor_s is None else t_sensor_s[end - n : end]
-        out[end - n : end] = step(params, state, (t_ns - origin_ns) * 1e-9, n, raw)
-    return out, state
+    t_host_s = (np.asarray(t_host_ns, dtype=np.int64) - origin_ns) * 1e-9
+    return advance(params, state, t_host_s, counts, t_sensor_s), state
