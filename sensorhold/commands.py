@@ -236,11 +236,13 @@ def export(args: argparse.Namespace) -> int:
 
 def replay(args: argparse.Namespace) -> int:
     from sensorhold.recording.sensor_data import sniff
+    from sensorhold.runner.replay_control import ReplayControl
     from sensorhold.runner.session import SessionPlan, run_session
     from sensorhold.runner.streams import recording_stream, samples_stream
 
     if not args.file.is_file():
         raise InputError(f"{args.file}: no such file; check the path")
+    control = ReplayControl(speed=args.speed)
     if sniff(args.file) == "recording":
         from sensorhold.recording.reader import read_recording
 
@@ -251,17 +253,17 @@ def replay(args: argparse.Namespace) -> int:
         plan = SessionPlan(
             rec.spec, profile, title=f"sensorhold replay — {args.file.name}",
             rate_hz=rec.rate_hz, headless=args.headless, duration_s=args.duration,
-            t0_ns=rec.t0_ns,
+            t0_ns=rec.t0_ns, replay=control,
         )
-        stream = partial(recording_stream, rec=rec, speed=args.speed)
+        stream = partial(recording_stream, rec=rec, control=control)
     else:
         data = _load(args.file)
         profile = _profile_for(args)
         plan = SessionPlan(
             None, profile, title=f"sensorhold replay — {args.file.name}",
-            headless=args.headless, duration_s=args.duration, t0_ns=0,
+            headless=args.headless, duration_s=args.duration, t0_ns=0, replay=control,
         )
-        stream = partial(samples_stream, data=data, speed=args.speed)
+        stream = partial(samples_stream, data=data, control=control)
     return run_session(plan, stream)
 
 

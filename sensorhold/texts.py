@@ -105,3 +105,9 @@ CAL_CONFIRM = "{problem}\n\nReplace it with the new calibration?"
 CAL_CONFIRM_KEYS = "y replace   n keep it"
 CAL_LINK = "sensor: {link}   packets: {packets}"
 CAL_STREAM_STOPPED = "The sensor stream stopped: {error}. Press q to leave."
+
+# Terminal app: the replay bar (sensorhold replay).
+REPLAY_PLAYING = "▶ {elapsed} / {total}"
+REPLAY_PAUSED = "⏸ {elapsed} / {total}  paused"
+REPLAY_SEEKING = "… {elapsed} / {total}  seeking to {target}"
+REPLAY_SPEED = "{speed:g}×"

@@ -20,6 +20,7 @@ from sensorhold.recording.format import make_header
 from sensorhold.recording.writer import RecordingWriter
 from sensorhold.runner.headless import JsonLines
 from sensorhold.runner.progression import append_progression, load_progression
+from sensorhold.runner.replay_control import ReplayControl
 from sensorhold.session.processor import StreamProcessor
 from sensorhold.session.state import SessionEvent, SessionState
 
@@ -43,6 +44,8 @@ class SessionPlan:
     t0_ns: int = field(default_factory=time.monotonic_ns)
     device_name: str | None = None
     summary_extra: Callable[[], dict[str, Any]] = dict
+    replay: ReplayControl | None = None
+    """A replay's pause, speed and seek, for the UI to drive (the same one its stream obeys)."""
 
 
 def open_recorder(plan: SessionPlan, state: SessionState) -> RecordingWriter | None:
@@ -131,5 +134,6 @@ def _tui(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
     app = create_app(
         state, title=plan.title, run_stream=run_stream,
         history=load_progression(user) if recorded else (), on_session_end=on_end,
+        replay=plan.replay,
     )
     app.run()

@@ -1,9 +1,12 @@
-"""The streams a session can run: a sensor over BLE (real or emulated) and a paced replay."""
+"""The streams a session can run: a sensor over BLE (real or emulated) and a paced replay that
+can be paused, sped up or slowed down, and seeked."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable
+from dataclasses import fields
 
 import numpy as np
 
@@ -13,11 +16,17 @@ from sensorhold.emulator.faults import FaultPlan
 from sensorhold.emulator.world import emulated_world
 from sensorhold.motion.source import ImuSource
 from sensorhold.protocol.spec import SensorSpec
-from sensorhold.recording.reader import Recording
+from sensorhold.recording.reader import RecordedEvent, Recording
 from sensorhold.recording.sensor_data import SensorData
+from sensorhold.runner.replay_control import ReplayControl
 from sensorhold.session.processor import LINK_EVENTS, StreamProcessor
+from sensorhold.session.state import SessionState
 
 REPLAY_CHUNK_S = 0.05
+POLL_S = 0.05
+"""Longest wait before a paused or slow replay looks at the control again."""
+YIELD_S = 0.03
+"""Longest run of unpaced processing before the UI gets a turn."""
 
 
 async def ble_stream(
@@ -56,42 +65,106 @@ async def demo_stream(
         await ble_stream(processor, spec, world.backend, target=world.name, rate_hz=rate_hz)
 
 
-async def _pace(t_s: float, start_t: float, speed: float, loop_t0: float) -> None:
-    delay = loop_t0 + (t_s - start_t) / speed - asyncio.get_running_loop().time()
-    if delay > 0:
-        await asyncio.sleep(delay)
-
-
-async def recording_stream(processor: StreamProcessor, rec: Recording, speed: float) -> None:
-    """A recording's packets, in time order, at ``speed`` times real time."""
-    loop_t0 = asyncio.get_running_loop().time()
+def _restart(processor: StreamProcessor, rate_hz: float | None) -> None:
+    """Back to the session's start for a seek back. The app, the headless printer and
+    ``bounded_stream`` hold the processor and its state, so both are made as new in place;
+    only the state's listeners and labels are kept."""
+    state = processor.state
+    fresh = SessionState(listeners=state.listeners)
+    fresh.status.sensor, fresh.status.recording = state.status.sensor, state.status.recording
+    for f in fields(SessionState):
+        setattr(state, f.name, getattr(fresh, f.name))
+    StreamProcessor.__init__(
+        processor, processor.spec, processor.pipeline.profile, state, t0_ns=processor.t0_ns,
+        rate_hz=rate_hz, sink=processor.sink, clock_ns=processor.clock_ns,
+    )
     processor.link("replay")
-    links = [e for e in rec.events if e.event in LINK_EVENTS]
-    start = None
-    for packet in rec.packets():
-        t = processor.seconds(packet.t_ns)
-        start = t if start is None else start
-        await _pace(t, start, speed, loop_t0)
-        while links and links[0].t_ns <= packet.t_ns:
-            event = links.pop(0)
-            processor.link(event.event, t_ns=event.t_ns)
-        processor.packet(packet.t_ns, packet.char, packet.payload)
 
 
-async def samples_stream(processor: StreamProcessor, data: SensorData, speed: float) -> None:
-    """A CSV's samples in chunks of 50 ms, at ``speed`` times real time."""
-    loop_t0 = asyncio.get_running_loop().time()
+async def _play(
+    processor: StreamProcessor, times_s: np.ndarray, feed: Callable[[int], None],
+    control: ReplayControl, rate_hz: float | None,
+) -> None:
+    """Feed items ``0..n-1`` (at ``times_s``, seconds) paced by ``control``. A seek forward feeds
+    the skipped items unpaced; a seek back restarts the session and fast-forwards to the target,
+    so the state is always what live would have had there."""
     processor.link("replay")
-    t = data.t
-    if t.size == 0:
+    if times_s.size == 0:
         return
+    position = times_s - times_s[0]
+    control.start(float(position[-1]))
+    clock = control.clock
+    i, target, yielded = 0, None, clock()
+    while i < position.size:
+        asked = control.take_seek()
+        if asked is not None:
+            if asked < control.position_s:
+                _restart(processor, rate_hz)
+                control.rewound()
+                i = 0
+            target = asked
+        pos = float(position[i])
+        if target is not None and pos > target:
+            control.arrived()
+            target = None
+        if target is None:
+            delay = control.due_in(pos)
+            if delay is None or delay > 0:
+                await asyncio.sleep(POLL_S if delay is None else min(delay, POLL_S))
+                yielded = clock()
+                continue
+        feed(i)
+        control.position_s = pos
+        i += 1
+        if clock() - yielded > YIELD_S:  # fast-forwarding or behind: let the UI draw
+            await asyncio.sleep(0)
+            yielded = clock()
+    if target is not None:
+        control.arrived()
+
+
+async def recording_stream(
+    processor: StreamProcessor, rec: Recording, speed: float = 1.0,
+    control: ReplayControl | None = None,
+) -> None:
+    """A recording's packets and link events, in time order, at ``speed`` times real time, or
+    paused, sped and seeked by ``control``."""
+    links = [e for e in rec.events if e.event in LINK_EVENTS]
+    before = np.searchsorted(rec.t_ns, [e.t_ns for e in links]).tolist()
+    links_at: dict[int, list[RecordedEvent]] = {}
+    for i, event in zip(before, links, strict=True):
+        links_at.setdefault(i, []).append(event)
+
+    def feed(i: int) -> None:
+        for event in links_at.get(i, ()):
+            processor.link(event.event, t_ns=event.t_ns)
+        processor.packet(*rec.packet(i))
+
+    times = (rec.t_ns - processor.t0_ns) * 1e-9
+    await _play(processor, times, feed, control or ReplayControl(speed=speed), rec.rate_hz)
+
+
+def sample_chunks(t: np.ndarray) -> list[tuple[int, int]]:
+    """``[a, b)`` index ranges of ``t`` spanning ``REPLAY_CHUNK_S`` each."""
+    if t.size == 0:
+        return []
     edges = np.searchsorted(t, np.arange(t[0], t[-1] + REPLAY_CHUNK_S, REPLAY_CHUNK_S))
-    edges = np.unique(np.append(edges, t.size))
-    a = 0
-    for b in edges.tolist():
-        if b <= a:
-            continue
-        await _pace(float(t[b - 1]), float(t[0]), speed, loop_t0)
+    edges = np.unique(np.append(edges, t.size)).tolist()
+    return [(a, b) for a, b in itertools.pairwise([0, *edges]) if b > a]
+
+
+async def samples_stream(
+    processor: StreamProcessor, data: SensorData, speed: float = 1.0,
+    control: ReplayControl | None = None,
+) -> None:
+    """A CSV's samples in chunks of 50 ms, at ``speed`` times real time, or paused, sped and
+    seeked by ``control``."""
+    chunks = sample_chunks(data.t)
+
+    def feed(i: int) -> None:
+        a, b = chunks[i]
         processor.state.status.packets += 1
-        processor.samples(t[a:b], data.acc[a:b], data.gyr[a:b])
-        a = b
+        processor.samples(data.t[a:b], data.acc[a:b], data.gyr[a:b])
+
+    times = np.array([data.t[b - 1] for _, b in chunks], dtype=float)
+    await _play(processor, times, feed, control or ReplayControl(speed=speed), None)

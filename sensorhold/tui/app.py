@@ -6,9 +6,10 @@ the app pulls from it at a fixed cadence and never per packet.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -21,9 +22,12 @@ from sensorhold.tui.coaching import Answer, Checkin, Coach, HoldTargets
 from sensorhold.tui.messages import CheckinDue, CoachAlerted, StreamEnded
 from sensorhold.tui.screens.checkin import CheckinScreen
 from sensorhold.tui.screens.help import HelpScreen
-from sensorhold.tui.screens.live import PLOT_WINDOW_S, LiveScreen, stage_bands
+from sensorhold.tui.screens.live import PLOT_WINDOW_S, LiveScreen, ReplayScreen, stage_bands
 from sensorhold.tui.screens.summary import SummaryScreen
 from sensorhold.tui.session_record import EventCursor, SessionTrace, build_summary
+
+if TYPE_CHECKING:
+    from sensorhold.runner.replay_control import ReplayControl
 
 RunStream = Callable[[SessionState], Awaitable[None]]
 Summary = dict[str, Any]
@@ -48,6 +52,7 @@ class SensorholdApp(App[Summary]):
         targets: HoldTargets,
         on_session_end: Callable[[Summary], None] | None,
         tick_s: float,
+        replay: ReplayControl | None = None,
     ) -> None:
         super().__init__()
         self.state = state
@@ -61,9 +66,13 @@ class SensorholdApp(App[Summary]):
         self._cursor = EventCursor()
         self._trace = SessionTrace()
         self._stream_worker: Worker[None] | None = None
+        self._replay = replay
+        self._seeks = self._rewinds = 0
         self.summary: Summary | None = None
 
     def get_default_screen(self) -> LiveScreen:
+        if self._replay is not None:
+            return ReplayScreen(self._targets, self._replay)
         return LiveScreen(self._targets)
 
     def on_ready(self) -> None:
@@ -87,7 +96,7 @@ class SensorholdApp(App[Summary]):
 
     def pull(self) -> None:
         """One UI frame: read status, new events and the last 90 s, then update the live screen."""
-        if self.summary is not None or not self.is_running:  # the timer ticks during shutdown
+        if self.summary is not None or not self.is_running or self._follow_seeks():
             return
         events = self._cursor.take(self.state.events)
         t, angle, _ = self.state.history.last(PLOT_WINDOW_S)
@@ -101,6 +110,29 @@ class SensorholdApp(App[Summary]):
             self.post_message(CoachAlerted(alert))
         for checkin in advice.checkins:
             self.post_message(CheckinDue(checkin))
+
+    def _follow_seeks(self) -> bool:
+        """True while a replay seek is under way (only its bar is drawn). Once one is done, the
+        coach goes on from the target: no alerts or check-ins for what was skipped, and after a
+        seek back a fresh coach and trace, as the session state itself is fresh."""
+        replay = self._replay
+        if replay is None:
+            return False
+        if replay.seeking_to is not None:
+            live = self.screen_stack[0]
+            if isinstance(live, ReplayScreen) and live.is_mounted:
+                live.show_bar()
+            return True
+        if replay.seeks != self._seeks:
+            self._seeks = replay.seeks
+            self._cursor.take(self.state.events)
+            if replay.rewinds != self._rewinds:
+                self._rewinds = replay.rewinds
+                self.coach = Coach(self._targets)
+                self._trace = SessionTrace()
+            t, angle, _ = self.state.history.last(math.inf)
+            self._trace.add(t, angle)
+        return False
 
     @on(CoachAlerted)
     def _alert(self, message: CoachAlerted) -> None:
@@ -175,14 +207,15 @@ def create_app(
     targets: HoldTargets | None = None,
     on_session_end: Callable[[Summary], None] | None = None,
     tick_s: float = 0.1,
+    replay: ReplayControl | None = None,
 ) -> SensorholdApp:
     """The app for one session.
 
     ``run_stream(state)`` is awaited in a worker on the app's loop and updates ``state``;
     ``history`` holds earlier session summaries (``date``, ``best_hold_s`` per stage);
     ``on_session_end(summary)`` runs once when the session ends (``q`` or the stream returning),
-    after the stream worker was cancelled: close the recording there. ``app.run()`` returns the
-    summary."""
+    after the stream worker was cancelled: close the recording there. ``replay``, the control a
+    replay stream obeys, adds the replay bar and its keys. ``app.run()`` returns the summary."""
     return SensorholdApp(
         state,
         title=title,
@@ -191,4 +224,5 @@ def create_app(
         targets=targets or HoldTargets(),
         on_session_end=on_session_end,
         tick_s=tick_s,
+        replay=replay,
     )

@@ -1,20 +1,26 @@
-"""The live screen: hold clock, angle, stage ladder, coaching line, 90 s plot, status bar."""
+"""The live screen: hold clock, angle, stage ladder, coaching line, 90 s plot, status bar; in a
+replay, a replay bar and its keys too."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sensorhold import texts
+from sensorhold.runner.replay_control import SEEK_STEP_S, ReplayControl
 from sensorhold.session.state import SessionState
 from sensorhold.tui.coaching import PAUSED_LINKS, Advice, HoldTargets
 from sensorhold.tui.widgets.angle_plot import AnglePlot, PlotData
 from sensorhold.tui.widgets.angle_readout import AngleReadout
 from sensorhold.tui.widgets.hold_clock import HoldClock
 from sensorhold.tui.widgets.link_status import LinkStatus
+from sensorhold.tui.widgets.replay_bar import ReplayBar
 from sensorhold.tui.widgets.stage_ladder import StageLadder
 
 PLOT_WINDOW_S = 90.0
@@ -69,3 +75,46 @@ class LiveScreen(Screen[None]):
             )
         )
         self.query_one(LinkStatus).show(s)
+
+
+class ReplayScreen(LiveScreen):
+    """The live screen of a replay, with a replay bar and keys to pause, change speed and seek."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_pause", "pause"),
+        Binding("minus", "slower", "slower"),
+        Binding("plus,equals_sign", "faster", "faster"),
+        Binding("left", "seek(-1)", f"−{SEEK_STEP_S:g} s"),
+        Binding("right", "seek(1)", f"+{SEEK_STEP_S:g} s"),
+    ]
+
+    def __init__(self, targets: HoldTargets, control: ReplayControl) -> None:
+        super().__init__(targets)
+        self.control = control
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield ReplayBar(self.control, id="replay-bar")
+
+    def show(self, state: SessionState, advice: Advice, t: np.ndarray, angle: np.ndarray) -> None:
+        super().show(state, advice, t, angle)
+        self.show_bar()
+
+    def show_bar(self) -> None:
+        self.query_one(ReplayBar).refresh()
+
+    def action_toggle_pause(self) -> None:
+        self.control.toggle_pause()
+        self.show_bar()
+
+    def action_slower(self) -> None:
+        self.control.slower()
+        self.show_bar()
+
+    def action_faster(self) -> None:
+        self.control.faster()
+        self.show_bar()
+
+    def action_seek(self, direction: int) -> None:
+        """Ask the stream to seek; the app shows the new state once it is there."""
+        self.control.seek(direction * SEEK_STEP_S)
