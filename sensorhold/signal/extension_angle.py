@@ -11,6 +11,10 @@ differently): the calibrated frame is rotated minimally onto the new prone up-ve
 sensor was turned about that up-vector is still unknown, so until the first settled rise
 plateau the angle is the total tilt from prone (signed by the rotated axis), which is exact for
 any turn; on that plateau the axis is refit as in calibration, ``a ∝ u0 × u_plateau``.
+
+Until that re-zero, a posture within the prone window is flagged ``prone_pending``: it is the
+one to be taken as prone, so its stage is 1 even where the calibrated frame (off by the
+re-mount) puts it in the stage-2 band.
 """
 
 from __future__ import annotations
@@ -50,6 +54,15 @@ class AngleOut:
     roll_deg: np.ndarray
 
 
+@dataclass(frozen=True, slots=True)
+class SessionAngleOut:
+    """Per sample: angle and roll (deg), and ``prone_pending`` (see the module docstring)."""
+
+    angle_deg: np.ndarray
+    roll_deg: np.ndarray
+    prone_pending: np.ndarray
+
+
 def unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
@@ -84,20 +97,20 @@ def _angles(state: AngleState, up: np.ndarray, params: AngleParams) -> AngleOut:
 
 def step(
     params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, still: np.ndarray
-) -> tuple[AngleState, AngleOut]:
+) -> tuple[AngleState, SessionAngleOut]:
     """One chunk of up-vectors (n, 3) with their stillness flags."""
     n = t.size
     ang, roll = np.empty(n), np.empty(n)
+    pending = np.zeros(n, bool)
     lo = 0
     while lo < n:
         seg = slice(lo, n)
         out = _angles(state, up[seg], params)
+        near = (state.phase == 0) & (np.abs(out.angle_deg) < params.prone_window_deg) & (
+            np.abs(out.roll_deg) < params.roll_window_deg
+        )
         if state.phase == 0:
-            cond = (
-                still[seg]
-                & (np.abs(out.angle_deg) < params.prone_window_deg)
-                & (np.abs(out.roll_deg) < params.roll_window_deg)
-            )
+            cond = still[seg] & near
         elif state.phase == 1:
             cond = still[seg] & (out.angle_deg >= params.rise_deg) & (
                 out.angle_deg <= params.max_plateau_deg
@@ -107,10 +120,11 @@ def step(
         i, mean, state.run = first_long_run(cond, t[seg], up[seg], params.settle_s, state.run)
         stop = n if i < 0 else lo + i + 1
         ang[lo:stop], roll[lo:stop] = out.angle_deg[: stop - lo], out.roll_deg[: stop - lo]
+        pending[lo:stop] = near[: stop - lo]
         if mean is not None:
             _advance(params, state, unit(mean))
         lo = stop
-    return state, AngleOut(ang, roll)
+    return state, SessionAngleOut(ang, roll, pending)
 
 
 def _advance(params: AngleParams, state: AngleState, mean_up: np.ndarray) -> None:

@@ -14,7 +14,10 @@ The net rise is judged only where the person first reads quiet or still again af
 (still can return before quiet, and the hold timer must know by then): ``lift_m`` up in a stage
 band means the pelvis lifted, ``lift_m`` down that the person lay down; both only while the
 trunk turned less than ``max_turn_deg`` over the run (bias and scale errors depend on the
-orientation, which the update cannot cancel) and the run lasted at most ``max_run_s``. Being
+orientation, which the update cannot cancel), the run lasted at most ``max_run_s`` and no data
+were lost in it for longer than ``max_gap_s`` (the trapezoid integral bridges shorter gaps,
+over which a move's acceleration is near linear, but not the unseen half-swings of a wobble:
+one across a lost-packet burst read as a 0.4 m rise). Being
 upright also counts as raised, lying on one side as lowered. A raised flag is released by
 being still in a band ``release_s`` after the last rise or upright sample (a person does not
 pause on hands and knees for long), so a missed fall (coming down from standing in one go,
@@ -42,22 +45,25 @@ class LiftParams:
     upright_deg: float = 45.0
     side_roll_deg: float = 60.0
     release_s: float = 4.0
+    max_gap_s: float = 0.25
 
 
 @dataclass(slots=True)
 class LiftState:
     """The open run's velocity, height, start time and up-vector at its start; the last sample
-    time; when the quiet run began; quiet or still at the last sample; the last rise or upright
-    sample; the flag."""
+    time and vertical acceleration; when the quiet run began; quiet or still at the last sample;
+    the last rise or upright sample; the last sample after a data gap; the flag."""
 
     v: float = 0.0
     z: float = 0.0
+    av: float = np.nan
     prev_t: float = np.nan
     run_t: float = np.nan
     run_up: np.ndarray = field(default_factory=lambda: np.array([0.0, 0.0, 1.0]))
     quiet_t: float = np.nan
     settling: bool = False
     raised_t: float = np.nan
+    gap_t: float = np.nan
     raised: bool = False
 
 
@@ -84,7 +90,8 @@ def step(
     moving = ~rest
     av = np.einsum("ij,ij->i", acc, up) - 1.0
     dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
-    v = _since_last(np.cumsum(np.where(moving, av * G * dt, 0.0)), rest, state.v)
+    mid = 0.5 * (av + np.concatenate(([av[0] if np.isnan(state.av) else state.av], av[:-1])))
+    v = _since_last(np.cumsum(np.where(moving, mid * G * dt, 0.0)), rest, state.v)
     z = _since_last(np.cumsum(np.where(moving, v * dt, 0.0)), rest, state.z)
     start = moving & np.concatenate(([np.isnan(state.run_t)], rest[:-1]))
     run_t = hold_last(t, start, state.run_t)
@@ -94,7 +101,8 @@ def step(
     level = np.einsum("ij,ij->i", up, up0) > np.cos(np.radians(params.max_turn_deg))
     span = t - run_t
     rise = z - 0.5 * v * span  # zero-velocity update: v at the end is drift
-    judged = back & level & (span <= params.max_run_s)
+    gap_t = hold_last(t, dt > params.max_gap_s, state.gap_t)
+    judged = back & level & (span <= params.max_run_s) & ~(gap_t >= run_t)
     up_lift = judged & (rise > params.lift_m) & (band > 0)
     fall = judged & (rise < -params.lift_m)
     upright = angle_deg > params.upright_deg
@@ -103,11 +111,12 @@ def step(
     settled = still & (band > 0) & ~(t - raise_t < params.release_s)
     raised = latch(up_lift | upright, fall | side | settled, state.raised)
     state.v, state.z = (float(v[-1]), float(z[-1])) if moving[-1] else (0.0, 0.0)
-    state.prev_t = float(t[-1])
+    state.prev_t, state.av = float(t[-1]), float(av[-1])
     state.run_t = float(run_t[-1]) if moving[-1] else np.nan
     state.run_up = up0[-1].copy()
     state.quiet_t = float(quiet_t[-1]) if quiet[-1] else np.nan
     state.settling = bool(settling[-1])
     state.raised_t = float(raise_t[-1])
+    state.gap_t = float(gap_t[-1])
     state.raised = bool(raised[-1])
     return state, raised

@@ -108,6 +108,7 @@ class Pipeline:
         self._still, s = stillness.step(p.stillness, self._still, ts, o.up, o.rate_dps, acc)
         self._angle, a = extension_angle.step(p.angle, self._angle, t, s.up, s.still)
         self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
+        band = np.where(a.prone_pending, 1, band).astype(np.int8)
         self._lift, raised = pelvis_lift.step(
             p.lift, self._lift, ts, t, acc, s.up, s.quiet, s.still, band, a.angle_deg, a.roll_deg
         )
