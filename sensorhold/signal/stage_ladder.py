@@ -6,7 +6,9 @@ stage below (at least ``min_top_margin_deg``) above its angle. Anything outside,
 sideways past ``max_roll_deg``, is stage 0. Without a stage-3 prescription a press-up higher
 than the stage-2 band therefore reads as stage 0 (not an exercise posture for this person);
 upstream may alert on it. A stage only changes once the angle is ``hysteresis_deg`` inside the
-new band.
+new band: enough to keep a hold's breathing sway (well under 1°) from flickering at an edge,
+small enough that a forearms hold sagging 3° below a 10° calibrated angle still enters its
+band (2° kept it in stage 1 for a whole hold).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class StageParams:
     below_prone_deg: float = 12.0
     min_top_margin_deg: float = 8.0
     max_roll_deg: float = 25.0
-    hysteresis_deg: float = 2.0
+    hysteresis_deg: float = 1.0
 
     def edges(self) -> np.ndarray:
         """Band edges: stage k spans edges[k-1]..edges[k]."""
