@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import lfilter
 
+from sensorhold.first_order import sequential_lowpass
 from sensorhold.protocol.samples import ImuChunk
 from sensorhold.protocol.spec import SensorSpec
 from sensorhold.protocol.window_minimum import window_minimum
@@ -231,7 +231,7 @@ def _track(pk: _Packets, i: int, j: int) -> int:
     n, m = pk.n[i:j], pk.m[i:j]
     slew = p.max_slew * p.period_s * rate
     gain = p.rise_gain
-    smooth = lfilter([gain], [1.0, gain - 1.0], env[: j - i], zi=[(1.0 - gain) * st.smooth])[0]
+    smooth = sequential_lowpass(env[: j - i], gain, st.smooth)
     peak = np.maximum.accumulate(np.concatenate(([st.peak], smooth + slew * m)))
     offset = peak[1:] - slew * m
     before = np.concatenate(([st.offset], offset[:-1]))

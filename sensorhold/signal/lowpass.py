@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import lfilter
+
+from sensorhold.first_order import first_order_lowpass
 
 
 def alpha(ts: float, tau: float) -> float:
@@ -17,9 +18,7 @@ def lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | None) -> np.ndarray:
         return x.copy()
     if y_prev is None:
         y_prev = x[0]
-    zi = ((1.0 - a) * np.asarray(y_prev, dtype=float))[None, ...]
-    y, _ = lfilter([a], [1.0, a - 1.0], x, axis=0, zi=zi)
-    return y
+    return first_order_lowpass(x, a, y_prev)
 
 
 def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
