@@ -7,20 +7,22 @@ import asyncio
 import itertools
 from collections.abc import Callable
 from dataclasses import fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sensorhold.ble.backend import Backend
 from sensorhold.ble.link import SensorLink
-from sensorhold.emulator.faults import FaultPlan
-from sensorhold.emulator.world import emulated_world
-from sensorhold.motion.source import ImuSource
 from sensorhold.protocol.spec import SensorSpec
 from sensorhold.recording.reader import RecordedEvent, Recording
 from sensorhold.recording.sensor_data import SensorData
 from sensorhold.runner.replay_control import ReplayControl
 from sensorhold.session.processor import LINK_EVENTS, StreamProcessor
 from sensorhold.session.state import SessionState
+
+if TYPE_CHECKING:
+    from sensorhold.emulator.faults import FaultPlan
+    from sensorhold.motion.source import ImuSource
 
 REPLAY_CHUNK_S = 0.05
 POLL_S = 0.05
@@ -61,6 +63,8 @@ async def demo_stream(
     rate_hz: float | None,
 ) -> None:
     """The emulated sensor on a virtual radio, reached through the same BLE code as ``live``."""
+    from sensorhold.emulator.world import emulated_world  # Bumble only where it is used
+
     async with emulated_world(spec.model, source, faults, rate_hz=None) as world:
         await ble_stream(processor, spec, world.backend, target=world.name, rate_hz=rate_hz)
 
