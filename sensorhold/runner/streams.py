@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable
-from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +17,6 @@ from sensorhold.recording.reader import RecordedEvent, Recording
 from sensorhold.recording.sensor_data import SensorData
 from sensorhold.runner.replay_control import ReplayControl
 from sensorhold.session.processor import LINK_EVENTS, StreamProcessor
-from sensorhold.session.state import SessionState
 
 if TYPE_CHECKING:
     from sensorhold.emulator.faults import FaultPlan
@@ -69,25 +67,16 @@ async def demo_stream(
         await ble_stream(processor, spec, world.backend, target=world.name, rate_hz=rate_hz)
 
 
-def _restart(processor: StreamProcessor, rate_hz: float | None) -> None:
-    """Back to the session's start for a seek back. The app, the headless printer and
-    ``bounded_stream`` hold the processor and its state, so both are made as new in place;
-    only the state's listeners and labels are kept."""
-    state = processor.state
-    fresh = SessionState(listeners=state.listeners)
-    fresh.status.sensor, fresh.status.recording = state.status.sensor, state.status.recording
-    for f in fields(SessionState):
-        setattr(state, f.name, getattr(fresh, f.name))
-    StreamProcessor.__init__(
-        processor, processor.spec, processor.pipeline.profile, state, t0_ns=processor.t0_ns,
-        rate_hz=rate_hz, sink=processor.sink, clock_ns=processor.clock_ns,
-    )
+def _restart(processor: StreamProcessor) -> None:
+    """Back to the session's start for a seek back: the app, the headless printer and
+    ``bounded_stream`` hold the processor and its state, which reset in place."""
+    processor.reset()
     processor.link("replay")
 
 
 async def _play(
     processor: StreamProcessor, times_s: np.ndarray, feed: Callable[[int], None],
-    control: ReplayControl, rate_hz: float | None,
+    control: ReplayControl,
 ) -> None:
     """Feed items ``0..n-1`` (at ``times_s``, seconds) paced by ``control``. A seek forward feeds
     the skipped items unpaced; a seek back restarts the session and fast-forwards to the target,
@@ -103,7 +92,7 @@ async def _play(
         asked = control.take_seek()
         if asked is not None:
             if asked < control.position_s:
-                _restart(processor, rate_hz)
+                _restart(processor)
                 control.rewound()
                 i = 0
             target = asked
@@ -145,7 +134,7 @@ async def recording_stream(
         processor.packet(*rec.packet(i))
 
     times = (rec.t_ns - processor.t0_ns) * 1e-9
-    await _play(processor, times, feed, control or ReplayControl(speed=speed), rec.rate_hz)
+    await _play(processor, times, feed, control or ReplayControl(speed=speed))
 
 
 def sample_chunks(t: np.ndarray) -> list[tuple[int, int]]:
@@ -171,4 +160,4 @@ async def samples_stream(
         processor.samples(data.t[a:b], data.acc[a:b], data.gyr[a:b])
 
     times = np.array([data.t[b - 1] for _, b in chunks], dtype=float)
-    await _play(processor, times, feed, control or ReplayControl(speed=speed), None)
+    await _play(processor, times, feed, control or ReplayControl(speed=speed))

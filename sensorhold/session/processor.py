@@ -48,14 +48,23 @@ class StreamProcessor:
         clock_ns: Callable[[], int] = time.monotonic_ns,
     ) -> None:
         self.state, self.t0_ns, self.sink, self.clock_ns = state, t0_ns, sink, clock_ns
-        self.spec = spec
+        self.spec, self.profile, self.rate_hz = spec, profile, rate_hz
+        self.reset()
+
+    def reset(self) -> None:
+        """A fresh start of the session (also a replay seeking back): new decoder, clock and
+        pipeline; the state emptied in place, so whoever reads it sees the new session."""
+        spec = self.spec
         self.decoder = decoder_for(spec) if spec else None
-        self.clock = SampleClock.for_spec(spec, rate_hz, origin_ns=t0_ns) if spec else None
-        self.pipeline = Pipeline(profile)
+        self.clock = (
+            SampleClock.for_spec(spec, self.rate_hz, origin_ns=self.t0_ns) if spec else None
+        )
+        self.pipeline = Pipeline(self.profile)
         self._stage = 0
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        state.stage_angles = dict(profile.stage_angles)
-        state.stage3_allowed = profile.stage3_allowed
+        self.state.reset()
+        self.state.stage_angles = dict(self.profile.stage_angles)
+        self.state.stage3_allowed = self.profile.stage3_allowed
 
     def seconds(self, t_ns: int) -> float:
         return (t_ns - self.t0_ns) * 1e-9

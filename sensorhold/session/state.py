@@ -56,6 +56,10 @@ class History:
         self._stage = np.zeros(capacity, dtype=np.int8)
         self._n = 0
 
+    @property
+    def capacity(self) -> int:
+        return int(self._t.size)
+
     def extend(self, t: np.ndarray, angle: np.ndarray, stage: np.ndarray) -> None:
         cap = self._t.size
         t, angle, stage = t[-cap:], angle[-cap:], stage[-cap:]
@@ -87,6 +91,13 @@ class SessionState:
     holds: list[dict[str, Any]] = field(default_factory=list)
     listeners: list[Callable[[SessionEvent], None]] = field(default_factory=list)
     """Called with every event as it happens (the recorder, the headless printer)."""
+
+    def reset(self) -> None:
+        """Back to an empty session (a replay seeking back), keeping listeners and labels."""
+        status = Status(sensor=self.status.sensor, recording=self.status.recording)
+        self.status, self.history = status, History(self.history.capacity)
+        self.events.clear()
+        self.holds.clear()
 
     def emit(self, event: str, **data: Any) -> SessionEvent:
         ev = SessionEvent(self.status.t, event, data)
