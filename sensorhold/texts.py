@@ -68,6 +68,8 @@ Keys
   q        end the session (then q again to leave the summary)
   ?        this help (Esc closes it)
   1 2 3    in a symptom check-in: better, same, worse (leg first, then back); Esc skips
+  space    in a replay: pause or resume; - and + slower or faster; left and right arrows
+           seek 10 s back or forward
 
 The live screen
   Hold       how long you have held the current stage, and its target
