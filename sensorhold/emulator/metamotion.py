@@ -16,6 +16,7 @@ The emulator samples both sensors on one clock, at the rate of the last config w
 
 from __future__ import annotations
 
+import itertools
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,11 +171,14 @@ class MetaMotionEmulator(EmulatedSensor):
     def payloads(
         self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray, dt_s: float, mtu: int
     ) -> list[bytes]:
-        out: list[bytes] = []
-        for sensor, values in ((self.acc, acc_g), (self.gyr, gyr_dps)):
-            if sensor.streaming:
-                out += sensor.encode(values)
-        return out
+        # The board queues each notification as its FIFO fills, so acc and gyro notifications
+        # of the same samples go out interleaved, not one stream's batch after the other's.
+        streams = [
+            sensor.encode(values)
+            for sensor, values in ((self.acc, acc_g), (self.gyr, gyr_dps))
+            if sensor.streaming
+        ]
+        return [p for group in itertools.zip_longest(*streams) for p in group if p is not None]
 
     def on_disconnected(self, connection: Connection) -> None:
         self.acc.reset()
