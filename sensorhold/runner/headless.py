@@ -41,6 +41,7 @@ class JsonLines:
             self._write({"type": "event", "t": ev.t, "event": ev.event, **ev.data})
 
     def status(self) -> None:
+        self.state.catch_up()
         s = self.state.status
         self._write({
             "type": "status", "t": s.t, "angle_deg": s.angle_deg, "stage": s.stage,

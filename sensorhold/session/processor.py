@@ -63,6 +63,7 @@ class StreamProcessor:
         self._stage = 0
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.state.reset()
+        self.state.pending = self.flush
         self.state.stage_angles = dict(self.profile.stage_angles)
         self.state.stage3_allowed = self.profile.stage3_allowed
 

@@ -91,6 +91,13 @@ class SessionState:
     holds: list[dict[str, Any]] = field(default_factory=list)
     listeners: list[Callable[[SessionEvent], None]] = field(default_factory=list)
     """Called with every event as it happens (the recorder, the headless printer)."""
+    pending: Callable[[], None] | None = None
+    """Processes samples the stream holds back for a fuller chunk (set by the processor)."""
+
+    def catch_up(self) -> None:
+        """Before a reader looks: bring the state up to the last sample received."""
+        if self.pending is not None:
+            self.pending()
 
     def reset(self) -> None:
         """Back to an empty session (a replay seeking back), keeping listeners and labels."""

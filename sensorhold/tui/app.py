@@ -98,6 +98,7 @@ class SensorholdApp(App[Summary]):
         """One UI frame: read status, new events and the last 90 s, then update the live screen."""
         if self.summary is not None or not self.is_running or self._follow_seeks():
             return
+        self.state.catch_up()
         events = self._cursor.take(self.state.events)
         t, angle, _ = self.state.history.last(PLOT_WINDOW_S)
         self._trace.add(t, angle)
@@ -206,7 +207,7 @@ def create_app(
     history: Sequence[dict[str, Any]] = (),
     targets: HoldTargets | None = None,
     on_session_end: Callable[[Summary], None] | None = None,
-    tick_s: float = 0.1,
+    tick_s: float = 0.075,
     replay: ReplayControl | None = None,
 ) -> SensorholdApp:
     """The app for one session.
