@@ -77,7 +77,9 @@ def fit_profile(
         raise UserError("the calibration recording is too short; record it again")
     o = orientation.run(p.orientation, t, acc, gyr)
     ts = orientation.estimate_ts(t)
-    _, s = stillness.step(p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc)
+    _, s = stillness.step(
+        p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc, o.gyr_dps
+    )
     plateaus = find_plateaus(t, s.up, s.still, p)
     need = 3 if stage3 else 2
     wanted = ", ".join(STAGE_NAMES[k] for k in range(1, need + 1))

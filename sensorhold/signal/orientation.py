@@ -48,10 +48,19 @@ class OrientationState:
 
 @dataclass(frozen=True, slots=True)
 class OrientationOut:
-    """Per sample: unit up-vector (n, 3) and bias-free angular rate magnitude (deg/s)."""
+    """Per sample: unit up-vector (n, 3), bias-free angular rate magnitude (deg/s) and
+    bias-free angular velocity (n, 3) deg/s."""
 
     up: np.ndarray
     rate_dps: np.ndarray
+    gyr_dps: np.ndarray
+
+    @staticmethod
+    def concat(a: OrientationOut, b: OrientationOut) -> OrientationOut:
+        return OrientationOut(
+            np.vstack((a.up, b.up)), np.concatenate((a.rate_dps, b.rate_dps)),
+            np.vstack((a.gyr_dps, b.gyr_dps)),
+        )
 
 
 def up_from_quat(q: np.ndarray) -> np.ndarray:
@@ -98,7 +107,7 @@ def _run_vqf(
     state.gaps += int(np.count_nonzero(gap))
 
     up = np.empty((n, 3))
-    rate = np.empty(n)
+    omega = np.empty((n, 3))
     cuts = np.flatnonzero(reset)
     bounds = np.concatenate(([0], cuts, [n]))
     prev_acc, prev_gyr = state.last_acc, state.last_gyr
@@ -133,9 +142,9 @@ def _run_vqf(
             np.ascontiguousarray(gg * DEG), np.ascontiguousarray(ga * G)
         )
         up[lo:hi] = up_from_quat(res["quat6D"][real])
-        rate[lo:hi] = np.linalg.norm(seg_gyr - res["bias"][real] / DEG, axis=1)
+        omega[lo:hi] = seg_gyr - res["bias"][real] / DEG
         prev_acc, prev_gyr = seg_acc[-1], seg_gyr[-1]
-    return OrientationOut(up, rate)
+    return OrientationOut(up, np.linalg.norm(omega, axis=1), omega)
 
 
 def step(
@@ -145,7 +154,7 @@ def step(
     """Process one chunk: ``t`` (n,) s, ``acc`` (n, 3) g, ``gyr`` (n, 3) deg/s."""
     n = t.size
     if n == 0:
-        return state, OrientationOut(np.empty((0, 3)), np.empty(0))
+        return state, OrientationOut(np.empty((0, 3)), np.empty(0), np.empty((0, 3)))
     if state.vqf is None:
         if params.rate_hz is not None:
             state.ts = 1.0 / params.rate_hz
@@ -154,7 +163,9 @@ def step(
             state.probe_t.extend(t[:take].tolist())
             state.probe_acc.extend(acc[:take])
             state.probe_gyr.extend(gyr[:take])
-            head = OrientationOut(_acc_up(acc[:take]), np.linalg.norm(gyr[:take], axis=1))
+            head = OrientationOut(
+                _acc_up(acc[:take]), np.linalg.norm(gyr[:take], axis=1), gyr[:take].copy()
+            )
             if len(state.probe_t) < params.probe_n:
                 return state, head
             pt = np.array(state.probe_t)
@@ -169,9 +180,7 @@ def step(
             if take == n:
                 return state, head
             state, tail = step(params, state, t[take:], acc[take:], gyr[take:])
-            return state, OrientationOut(
-                np.vstack((head.up, tail.up)), np.concatenate((head.rate_dps, tail.rate_dps))
-            )
+            return state, OrientationOut.concat(head, tail)
         state.vqf = _new_vqf(params, state.ts)
         state.last_t = float(t[0]) - state.ts
         state.last_acc, state.last_gyr = acc[0], gyr[0]

@@ -1,8 +1,15 @@
 """Stillness: is the trunk still (holding) or moving/wobbling.
 
 ``rate`` is the bias-free gyro magnitude low-passed over ~0.15 s; ``jolt`` the band-passed
-linear acceleration (accelerometer minus the estimated gravity direction, fast minus slow
-low-pass, in g), which sees moves that barely rotate the trunk (lowering from hands and knees).
+linear acceleration (fast minus slow low-pass, in g), which sees moves that barely rotate the
+trunk (lowering from hands and knees). It is formed from the jerk, band-passed as
+``(τ_slow - τ_fast) · lowpass_fast(lowpass_slow(jerk))`` (the same filter as fast minus slow),
+against two gravity references with independent errors, keeping the smaller: the orientation
+filter's up-vector, and (given the angular velocity) the gyro alone, ``d acc/dt + ω × acc``. After
+a quick roll the filter corrects a few degrees of tilt at ~1-2°/s, which reads as 10-15 mg of
+false linear acceleration on its own and kept a still person "moving" for seconds; a gyro bias
+the filter has not yet estimated (early in a recording) reads the same on the gyro reference.
+A real linear acceleration shows on both.
 *Calm* latches on when both are below their "on" thresholds and off when either passes its
 "off" threshold. ``spread`` is the distance of the up-vector from its running mean, which
 follows quickly while not calm and averages over ~1 s while calm, so a stop after a move reads
@@ -47,8 +54,9 @@ class StillnessParams:
 @dataclass(slots=True)
 class StillnessState:
     rate_lp: float | None = None
-    acc_fast: np.ndarray | None = None
-    acc_slow: np.ndarray | None = None
+    jerk_ref: np.ndarray | None = None
+    jerk_slow: np.ndarray | None = None
+    jerk_fast: np.ndarray | None = None
     up_mean: np.ndarray | None = None
     calm: bool = False
     steady: bool = False
@@ -58,32 +66,53 @@ class StillnessState:
 @dataclass(frozen=True, slots=True)
 class StillnessOut:
     """Per sample: still flag, low-passed rate (deg/s), up-vector spread (deg), quiet (rate and
-    jolt near rest: where a person starting to leave a hold last was) and the rest-corrected
-    unit up-vector (n, 3)."""
+    jolt near rest: where a person starting to leave a hold last was), the rest-corrected unit
+    up-vector (n, 3) and the jolt (g)."""
 
     still: np.ndarray
     rate_dps: np.ndarray
     spread_deg: np.ndarray
     quiet: np.ndarray
     up: np.ndarray
+    jolt_g: np.ndarray
 
+
+def jerk(
+    ts: float, acc: np.ndarray, up: np.ndarray, gyr_dps: np.ndarray | None,
+    prev: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rates of change of linear acceleration (g/s, sensor axes), (n, 3) per gravity reference
+    side by side, and the last sample's references (to chain chunks).
+
+    On the filter's up-vector: ``d (acc - up)/dt``. With the angular velocity also on the gyro
+    alone: ``d acc/dt + ω × acc``, as a fixed gravity vector turns by ``-ω × g`` in axes turning
+    at ``ω``.
+    """
+    x = acc - up if gyr_dps is None else np.hstack((acc - up, acc))
+    before = np.vstack((x[:1] if prev is None else prev, x[:-1]))
+    j = (x - before) / ts
+    if gyr_dps is not None:
+        j[:, 3:] += np.cross(gyr_dps / RAD, acc)
+    return j, x[-1].copy()
 
 def step(
     params: StillnessParams, state: StillnessState, ts: float, up: np.ndarray,
-    rate_dps: np.ndarray, acc: np.ndarray,
+    rate_dps: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray | None = None,
 ) -> tuple[StillnessState, StillnessOut]:
-    """One chunk of up-vectors (n, 3), rates (n,) and accelerations (n, 3) at step ``ts``."""
+    """One chunk of up-vectors (n, 3), rates (n,), accelerations (n, 3) and optional bias-free
+    angular velocities (n, 3) deg/s at step ``ts``."""
     n = rate_dps.size
     if n == 0:
         empty = np.zeros(0)
         return state, StillnessOut(
-            np.zeros(0, bool), empty, empty, np.zeros(0, bool), np.zeros((0, 3))
+            np.zeros(0, bool), empty, empty, np.zeros(0, bool), np.zeros((0, 3)), empty
         )
     rate = lowpass(rate_dps, alpha(ts, params.tau_rate_s), state.rate_lp)
-    lin = acc - up
-    fast = lowpass(lin, alpha(ts, params.tau_jolt_fast_s), state.acc_fast)
-    slow_acc = lowpass(lin, alpha(ts, params.tau_jolt_slow_s), state.acc_slow)
-    jolt = np.linalg.norm(fast - slow_acc, axis=1)
+    j, x_last = jerk(ts, acc, up, gyr_dps, state.jerk_ref)
+    jerk_slow = lowpass(j, alpha(ts, params.tau_jolt_slow_s), state.jerk_slow)
+    jerk_fast = lowpass(jerk_slow, alpha(ts, params.tau_jolt_fast_s), state.jerk_fast)
+    norms = np.linalg.norm(jerk_fast.reshape(n, -1, 3), axis=2).min(axis=1)
+    jolt = (params.tau_jolt_slow_s - params.tau_jolt_fast_s) * norms
     calm = latch(
         (rate < params.rate_on_dps) & (jolt < params.jolt_on_g),
         (rate > params.rate_off_dps) | (jolt > params.jolt_off_g),
@@ -108,8 +137,8 @@ def step(
     steady = latch(spread < params.spread_on_deg, spread > params.spread_off_deg, state.steady)
     still = calm & steady
     new = StillnessState(
-        float(rate[-1]), fast[-1].copy(), slow_acc[-1].copy(), mean[-1].copy(), bool(calm[-1]),
-        bool(steady[-1]), fix[-1].copy(),
+        float(rate[-1]), x_last, jerk_slow[-1].copy(), jerk_fast[-1].copy(),
+        mean[-1].copy(), bool(calm[-1]), bool(steady[-1]), fix[-1].copy(),
     )
     quiet = (rate < params.quiet_dps) & (jolt < params.jolt_on_g)
-    return new, StillnessOut(still, rate, spread, quiet, up)
+    return new, StillnessOut(still, rate, spread, quiet, up, jolt)
