@@ -91,7 +91,7 @@ class CalibrationFlow:
         self.stages: tuple[int, ...] = (1, 2, 3) if stage3 else (1, 2)
         self._orient = orientation.OrientationState()
         self._still = stillness.StillnessState()
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[np.ndarray, ...]] = []
         self._raw: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._seen = 0
         self._kept: list[tuple[int, int]] = []
@@ -118,12 +118,17 @@ class CalibrationFlow:
         self._raw.append((t, acc, gyr))
         p = self.params.fit
         self._orient, o = orientation.step(p.orientation, self._orient, t, acc, gyr)
-        self._pending.append((t, acc, o.up, o.rate_dps))
+        self._pending.append((t, acc, o.up, o.rate_dps, o.gyr_dps))
         if self._orient.ts <= 0:  # the orientation layer is still probing the sample rate
             return
-        ts_, acc_, up, rate = (np.concatenate(x) for x in zip(*self._pending, strict=True))
+        ts_, acc_, up, rate, gyr_ = (
+            np.concatenate(x) for x in zip(*self._pending, strict=True)
+        )
         self._pending.clear()
-        self._still, s = stillness.step(p.stillness, self._still, self._orient.ts, up, rate, acc_)
+        # Stillness judged as the fit and the pipeline judge it (both gravity references).
+        self._still, s = stillness.step(
+            p.stillness, self._still, self._orient.ts, up, rate, acc_, gyr_
+        )
         for i in range(ts_.size):
             self._sample(float(ts_[i]), s.up[i], bool(s.still[i]))
             self._seen += 1
