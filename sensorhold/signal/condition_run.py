@@ -19,7 +19,7 @@ class RunCarry:
 def first_long_run(
     cond: np.ndarray, t: np.ndarray, x: np.ndarray, min_s: float, carry: RunCarry
 ) -> tuple[int, np.ndarray | None, RunCarry]:
-    """First sample where ``cond`` has held for ``min_s`` seconds, and the mean of ``x`` (n, 3)
+    """First sample where ``cond`` has held for ``min_s`` seconds, and the sum of ``x`` (n, 3)
     over the run up to it; (-1, None, carry for the next chunk) when there is none."""
     n = cond.size
     idx = np.arange(n)
@@ -32,11 +32,8 @@ def first_long_run(
     if hit.size:
         i = int(hit[0])
         s = int(start_idx[i])
-        total = cs[i] - (cs[s - 1] if s > 0 else 0.0)
-        count = i - s + 1
-        if s < 0:
-            total, count = cs[i] + carry.total, i + 1 + carry.count
-        return i, total / count, RunCarry()
+        total = cs[i] + carry.total if s < 0 else cs[i] - (cs[s - 1] if s > 0 else 0.0)
+        return i, total, RunCarry()
     if n == 0 or not cond[-1]:
         return -1, None, RunCarry()
     s = int(start_idx[-1])

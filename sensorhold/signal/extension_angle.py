@@ -15,6 +15,13 @@ any turn; on that plateau the axis is refit as in calibration, ``a ∝ u0 × u_p
 Until that re-zero, a posture within the prone window is flagged ``prone_pending``: it is the
 one to be taken as prone, so its stage is 1 even where the calibrated frame (off by the
 re-mount) puts it in the stage-2 band.
+
+After it, the zero is the mean prone posture: each prone lie (a stay within ``lie_deg`` of the
+zero) votes with the mean up-vector of its settled samples, the current one as it grows, once it
+has been settled for ``settle_s``; the calibration's prone lie votes too while it agrees with the
+session's within ``agree_deg`` (the sensor was not re-mounted). Every lie scatters (~0.4°) and a
+first settle still creeps for seconds, so more and longer lies give a truer zero. The axis is
+kept perpendicular to the moving zero.
 """
 
 from __future__ import annotations
@@ -36,16 +43,34 @@ class AngleParams:
     rise_deg: float = 8.0
     max_plateau_deg: float = 60.0
     max_axis_turn_deg: float = 40.0
+    lie_deg: float = 3.0
+    agree_deg: float = 1.5
 
 
 @dataclass(slots=True)
 class AngleState:
-    """``phase``: 0 calibrated frame, 1 re-zeroed (axis pending), 2 re-zeroed and axis refit."""
+    """``phase``: 0 calibrated frame, 1 re-zeroed (axis pending), 2 re-zeroed and axis refit.
+    ``votes``/``n_votes``: sum and count of the closed lies' mean up-vectors; ``lie_sum`` and
+    ``lie_t0`` (first settled sample, nan: none yet) the open lie's, ``in_lie`` whether one is
+    open. ``ref_u0``/``ref_axis``: the frame as last set by ``_advance``, fixed references for
+    lie membership and the axis, so that any chunking gives the same output."""
 
     u0: np.ndarray
     axis: np.ndarray
     phase: int = 0
     run: RunCarry = field(default_factory=RunCarry)
+    cal_u0: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
+    votes: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    n_votes: int = 0
+    lie_sum: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    lie_t0: float = np.nan
+    in_lie: bool = False
+    ref_u0: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
+    ref_axis: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
+
+    def __post_init__(self) -> None:
+        if np.isnan(self.cal_u0).any():
+            self.cal_u0 = self.u0.copy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +110,85 @@ def rotate_onto(v: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return v * c + np.cross(k, v) * s + k * (k @ v) * (1 - c)
 
 
-def _angles(state: AngleState, up: np.ndarray, params: AngleParams) -> AngleOut:
-    out = frame_angles(up, state.u0, state.axis)
+def _rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", a, b)
+
+
+def _unit_rows(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    return np.divide(v, norm, out=np.zeros_like(v), where=norm > 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Zero:
+    """Per sample of a stretch: the zero and axis in force, and the votes behind them."""
+
+    u0: np.ndarray
+    axis: np.ndarray
+    votes: np.ndarray
+    n_votes: np.ndarray
+    near: np.ndarray
+    lie_sum: np.ndarray
+    lie_t0: np.ndarray
+
+
+def _track_zero(
+    params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, still: np.ndarray
+) -> _Zero:
+    """The averaged prone zero (module docstring) at each sample, from ``state`` on."""
+    m = t.size
+    near = np.arccos(np.clip(up @ state.ref_u0, -1.0, 1.0)) * RAD < params.lie_deg
+    member = near & still
+    prev = np.concatenate(([state.in_lie], near[:-1]))
+    idx = np.arange(m)
+    start = np.maximum.accumulate(np.where(near & ~prev, idx, -1))  # -1: the carried lie
+    carried = start < 0
+    cs = np.cumsum(np.where(member[:, None], up, 0.0), axis=0)
+    lie_sum = cs - np.where((start > 0)[:, None], cs[np.maximum(start - 1, 0)], 0.0)
+    lie_sum += np.where(carried[:, None], state.lie_sum, 0.0)
+    cnt = np.cumsum(member)
+    before = np.where(start > 0, cnt[np.maximum(start - 1, 0)], 0)
+    midx = np.flatnonzero(member)
+    first_t = t[midx[np.minimum(before, midx.size - 1)]] if midx.size else np.full(m, np.nan)
+    lie_t0 = np.where(cnt > before, first_t, np.nan)
+    if not np.isnan(state.lie_t0):
+        lie_t0 = np.where(carried, state.lie_t0, lie_t0)
+    prev_t0 = np.concatenate(([state.lie_t0], lie_t0[:-1]))
+    prev_sum = np.concatenate((state.lie_sum[None], lie_sum[:-1]))
+    with np.errstate(invalid="ignore"):
+        closed = ~near & prev & (t - prev_t0 >= params.settle_s)
+        open_ok = near & (t - lie_t0 >= params.settle_s)
+    votes = state.votes + np.cumsum(np.where(closed[:, None], _unit_rows(prev_sum), 0.0), axis=0)
+    n_votes = state.n_votes + np.cumsum(closed)
+    total = votes + np.where(open_ok[:, None], _unit_rows(lie_sum), 0.0)
+    session = np.where((n_votes + open_ok > 0)[:, None], _unit_rows(total), state.u0)
+    agree = np.arccos(np.clip(session @ state.cal_u0, -1.0, 1.0)) * RAD <= params.agree_deg
+    u0 = np.where(agree[:, None], _unit_rows(total + state.cal_u0), session)
+    axis = _unit_rows(state.ref_axis - (u0 @ state.ref_axis)[:, None] * u0)
+    return _Zero(u0, axis, votes, n_votes, near, lie_sum, lie_t0)
+
+
+def _commit(state: AngleState, z: _Zero, k: int) -> None:
+    """Carry the zero as it stands after sample ``k`` of the stretch."""
+    state.u0, state.axis = z.u0[k].copy(), z.axis[k].copy()
+    state.votes, state.n_votes = z.votes[k].copy(), int(z.n_votes[k])
+    state.in_lie = bool(z.near[k])
+    state.lie_sum = z.lie_sum[k].copy() if state.in_lie else np.zeros(3)
+    state.lie_t0 = float(z.lie_t0[k]) if state.in_lie else np.nan
+
+
+def _angles(
+    state: AngleState, up: np.ndarray, u0: np.ndarray, axis: np.ndarray, params: AngleParams
+) -> AngleOut:
+    """Angle and roll of ``up`` (n, 3) against per-sample frames ``u0``, ``axis`` (n, 3)."""
+    ang = np.arctan2(_rows(up, np.cross(axis, u0)), _rows(up, u0)) * RAD
+    roll = np.arcsin(np.clip(_rows(up, axis), -1.0, 1.0)) * RAD
     if state.phase != 1:
-        return out
-    tilt = np.arccos(np.clip(up @ state.u0, -1.0, 1.0)) * RAD
+        return AngleOut(ang, roll)
+    tilt = np.arccos(np.clip(_rows(up, u0), -1.0, 1.0)) * RAD
     far = tilt >= params.rise_deg
-    sign = np.where(out.angle_deg < 0, -1.0, 1.0)
-    return AngleOut(np.where(far, sign * tilt, out.angle_deg), np.where(far, 0.0, out.roll_deg))
+    sign = np.where(ang < 0, -1.0, 1.0)
+    return AngleOut(np.where(far, sign * tilt, ang), np.where(far, 0.0, roll))
 
 
 def step(
@@ -105,7 +201,14 @@ def step(
     lo = 0
     while lo < n:
         seg = slice(lo, n)
-        out = _angles(state, up[seg], params)
+        z = None
+        if state.phase == 0:
+            u0 = np.broadcast_to(state.u0, (n - lo, 3))
+            axis = np.broadcast_to(state.axis, (n - lo, 3))
+        else:
+            z = _track_zero(params, state, t[seg], up[seg], still[seg])
+            u0, axis = z.u0, z.axis
+        out = _angles(state, up[seg], u0, axis, params)
         near = (state.phase == 0) & (np.abs(out.angle_deg) < params.prone_window_deg) & (
             np.abs(out.roll_deg) < params.roll_window_deg
         )
@@ -117,25 +220,31 @@ def step(
             )
         else:
             cond = np.zeros(n - lo, bool)
-        i, mean, state.run = first_long_run(cond, t[seg], up[seg], params.settle_s, state.run)
+        i, total, state.run = first_long_run(cond, t[seg], up[seg], params.settle_s, state.run)
         stop = n if i < 0 else lo + i + 1
         ang[lo:stop], roll[lo:stop] = out.angle_deg[: stop - lo], out.roll_deg[: stop - lo]
         pending[lo:stop] = near[: stop - lo]
-        if mean is not None:
-            _advance(params, state, unit(mean))
+        if z is not None:
+            _commit(state, z, stop - lo - 1)
+        if total is not None:
+            _advance(params, state, total, float(t[stop - 1]))
         lo = stop
     return state, SessionAngleOut(ang, roll, pending)
 
 
-def _advance(params: AngleParams, state: AngleState, mean_up: np.ndarray) -> None:
-    """Re-zero on the prone plateau, or refit the axis on the first rise plateau."""
+def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: float) -> None:
+    """Re-zero on the prone plateau (``total``: the sum of its up-vectors, which opens the first
+    lie), or refit the axis on the first rise plateau."""
+    mean_up = unit(total)
     if state.phase == 0:
         axis = rotate_onto(state.axis, state.u0, mean_up)
         state.axis = unit(axis - (axis @ mean_up) * mean_up)
         state.u0 = mean_up
+        state.in_lie, state.lie_sum, state.lie_t0 = True, total, t_end - params.settle_s
+        state.ref_u0, state.ref_axis = mean_up, state.axis
         state.phase = 1
         return
     cand = unit(np.cross(state.u0, mean_up))
     if np.degrees(np.arccos(np.clip(cand @ state.axis, -1.0, 1.0))) <= params.max_axis_turn_deg:
-        state.axis = cand
+        state.axis = state.ref_axis = cand
         state.phase = 2
