@@ -99,3 +99,14 @@ def test_batch_equals_streaming_for_any_chunking(sizes: list[int], known_rate: b
         assert a.start_s == pytest.approx(b.start_s) and a.end_s == pytest.approx(b.end_s)
         assert a.mean_angle_deg == pytest.approx(b.mean_angle_deg)
         assert a.unstable_s == pytest.approx(b.unstable_s)
+
+
+@pytest.mark.parametrize(("mount_deg", "zero"), [(0.0, (0.0 + 0.8 - 0.4) / 3), (5.0, 0.2)])
+def test_zero_is_the_mean_of_the_prone_lies(mount_deg: float, zero: float) -> None:
+    """Two prone lies 1.2° apart: the zero is their mean, with the calibration's lie (at 0°)
+    as a third vote unless the sensor was re-mounted (here rolled 5°) since."""
+    mount = Rotation.from_euler("x", mount_deg, degrees=True)
+    t, acc, gyr, ang = synth([(0.8, 12.0), (20.0, 10.0), (-0.4, 12.0)], mount=mount)
+    out = run(aligned_profile(), t, acc, gyr)
+    late = t > t[-1] - 1.0
+    np.testing.assert_allclose(out.angle_deg[late] - ang[late], -zero, atol=0.05)
