@@ -18,6 +18,7 @@ from sensorhold.emulator.world import emulated_world
 from sensorhold.motion.exercise_scripts import demo_script
 from sensorhold.motion.scripted_source import ScriptedImu
 from sensorhold.protocol.spec import load_spec
+from sensorhold.recording.reader import read_recording
 from sensorhold.recording.sensor_data import load_input
 from sensorhold.runner.session import SessionPlan, open_recorder
 from sensorhold.session.processor import StreamProcessor
@@ -71,5 +72,8 @@ async def test_short_soak_reconnects_and_records_every_sample(tmp_path: Path) ->
     assert state.status.malformed == 1 and recorded.meta.malformed == 1
     assert state.status.packets == recorded.meta.packets
     assert state.status.gaps >= 1  # the radio loss
+    gap_events = [e for e in read_recording(writer.path).events if e.event == "gap"]
+    assert len(gap_events) == state.status.gaps  # gaps are in the recording too
+    assert sum(e.data["lost_samples"] for e in gap_events) == state.status.lost_samples
     t = recorded.t
     assert np.all(np.diff(t) > 0)

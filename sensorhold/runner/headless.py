@@ -12,7 +12,7 @@ from sensorhold.session.state import SessionEvent, SessionState
 
 STATUS_EVENTS = (
     "connected", "disconnected", "reconnected", "stage", "hold_start", "hold_end", "alert",
-    "malformed", "symptom",
+    "malformed", "symptom", "gap",
 )
 
 

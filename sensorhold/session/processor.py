@@ -89,6 +89,9 @@ class StreamProcessor:
         if chunk is None or len(chunk) == 0:
             return
         times = self.clock.step(t_ns, chunk)
+        if self.clock.gaps > st.gaps:  # samples lost before these: into the recording too
+            self.state.emit("gap", lost_samples=self.clock.lost_samples - st.lost_samples,
+                            before_s=round(float(times[0]), 3))
         st.gaps, st.lost_samples = self.clock.gaps, self.clock.lost_samples
         self._pending.append((times, chunk.acc_g, chunk.gyr_dps))
         if times[-1] - self._pending[0][0][0] >= CHUNK_S:
