@@ -155,6 +155,12 @@ def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     return HoldEvent("hold_start", t, s.stage, s.start_s)
 
 
+def _restart(s: HoldState, t: float) -> HoldEvent:
+    s.start_s, s.conf, s.pend = t, Sums(), Sums()
+    s.leave_t = s.out_t = np.nan
+    return HoldEvent("hold_start", t, s.stage, s.start_s)
+
+
 def _candidate(s: HoldState, band: int, still: bool, t0: float) -> bool:
     """Update the candidate for a segment's first sample; True if one is running."""
     if not still or band == 0 or band == s.stage:
@@ -167,11 +173,14 @@ def _candidate(s: HoldState, band: int, still: bool, t0: float) -> bool:
 
 def _segment(
     params: HoldParams, s: HoldState, c: _Chunk, lo: int, hi: int, band: int, still: bool,
-    raised: bool, events: list[HoldEvent], marks: list[tuple[int, int, float]],
+    raised: bool, fell: bool, events: list[HoldEvent], marks: list[tuple[int, int, float]],
 ) -> None:
-    """Advance over samples [lo, hi), all with the same band, stillness and raised flag."""
+    """Advance over samples [lo, hi), all with the same band, stillness and flags."""
     i = lo
     held = 0 if raised else band
+    if fell and s.stage and band == s.stage:
+        events.append(_restart(s, float(c.t[lo])))
+        marks.append((lo, s.stage, s.start_s))
     while i < hi:
         cand = _candidate(s, band, still, float(c.t[i]))
         if s.stage:
@@ -218,10 +227,11 @@ def _segment(
 
 def step(
     params: HoldParams, state: HoldState, t: np.ndarray, band: np.ndarray, still: np.ndarray,
-    quiet: np.ndarray, angle_deg: np.ndarray, raised: np.ndarray,
+    quiet: np.ndarray, angle_deg: np.ndarray, raised: np.ndarray, fell: np.ndarray,
 ) -> tuple[HoldState, HoldOut]:
-    """One chunk: band stage, stillness, quietness (rate near rest), angle and pelvis raised
-    per sample. While raised, a hold counts as left and a candidate waits to be confirmed.
+    """One chunk: band stage, stillness, quietness (rate near rest), angle, pelvis raised and
+    pelvis lowered per sample. While raised, a hold counts as left and a candidate waits to be
+    confirmed.
 
     A hold ends at the last quiet sample before the person started to leave."""
     n = t.size
@@ -240,12 +250,13 @@ def step(
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
     change = np.flatnonzero(
         (band[1:] != band[:-1]) | (still[1:] != still[:-1]) | (raised[1:] != raised[:-1])
+        | (fell[1:] != fell[:-1])
     ) + 1
     bounds = np.concatenate(([0], change, [n]))
     for lo, hi in itertools.pairwise(bounds):
         _segment(
             params, state, c, int(lo), int(hi), int(band[lo]), bool(still[lo]), bool(raised[lo]),
-            events, marks,
+            bool(fell[lo]), events, marks,
         )
     state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
     state.quiet_run_t = float(quiet_since[-1]) if quiet[-1] else np.nan

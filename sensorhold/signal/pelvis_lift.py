@@ -22,7 +22,9 @@ upright also counts as raised, lying on one side as lowered. A raised flag is re
 being still in a band ``release_s`` after the last rise or upright sample (a person does not
 pause on hands and knees for long), so a missed fall (coming down from standing in one go,
 where the turn forbids judging it) cannot block holds for long; the hold timer dates such a
-hold back to where it settled.
+hold back to where it settled. That release is a guess: if a lowering is judged after it, before
+the trunk left the stage-1 band (the only band hands and knees reads as), the person was still
+on hands and knees, and it is reported (``fell``) so the hold timer restarts the hold.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ class LiftParams:
 class LiftState:
     """The open run's velocity, height, start time and up-vector at its start; the last sample
     time and vertical acceleration; when the quiet run began; quiet or still at the last sample;
-    the last rise or upright sample; the last sample after a data gap; the flag."""
+    the last rise or upright sample; the last sample after a data gap; the flag; whether it was
+    last released by the timeout (not by a lowering), the trunk in the stage-1 band since."""
 
     v: float = 0.0
     z: float = 0.0
@@ -65,6 +68,7 @@ class LiftState:
     raised_t: float = np.nan
     gap_t: float = np.nan
     raised: bool = False
+    doubt: bool = False
 
 
 def _since_last(cs: np.ndarray, reset: np.ndarray, carry: float) -> np.ndarray:
@@ -77,11 +81,12 @@ def step(
     params: LiftParams, state: LiftState, ts: float, t: np.ndarray, acc: np.ndarray,
     up: np.ndarray, quiet: np.ndarray, still: np.ndarray, band: np.ndarray,
     angle_deg: np.ndarray, roll_deg: np.ndarray,
-) -> tuple[LiftState, np.ndarray]:
-    """Raised flag per sample for a chunk (``acc`` g, ``up`` unit vectors, sensor axes)."""
+) -> tuple[LiftState, np.ndarray, np.ndarray]:
+    """Raised flag per sample for a chunk (``acc`` g, ``up`` unit vectors, sensor axes), and
+    ``fell``: a lowering judged after a timed-out release (see the module docstring)."""
     n = t.size
     if n == 0:
-        return state, np.zeros(0, bool)
+        return state, np.zeros(0, bool), np.zeros(0, bool)
     quiet_start = quiet & ~np.concatenate(([not np.isnan(state.quiet_t)], quiet[:-1]))
     quiet_t = hold_last(t, quiet_start, state.quiet_t)
     rest = quiet & (t - quiet_t >= params.rest_s)
@@ -110,6 +115,9 @@ def step(
     raise_t = hold_last(t, up_lift | upright, state.raised_t)
     settled = still & (band > 0) & ~(t - raise_t < params.release_s)
     raised = latch(up_lift | upright, fall | side | settled, state.raised)
+    was = np.concatenate(([state.raised], raised[:-1]))
+    doubt = latch(was & settled & ~fall & ~side, fall | raised | (band != 1), state.doubt)
+    fell = fall & np.concatenate(([state.doubt], doubt[:-1]))
     state.v, state.z = (float(v[-1]), float(z[-1])) if moving[-1] else (0.0, 0.0)
     state.prev_t, state.av = float(t[-1]), float(av[-1])
     state.run_t = float(run_t[-1]) if moving[-1] else np.nan
@@ -118,5 +126,5 @@ def step(
     state.settling = bool(settling[-1])
     state.raised_t = float(raise_t[-1])
     state.gap_t = float(gap_t[-1])
-    state.raised = bool(raised[-1])
-    return state, raised
+    state.raised, state.doubt = bool(raised[-1]), bool(doubt[-1])
+    return state, raised, fell

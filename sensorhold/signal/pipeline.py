@@ -111,11 +111,11 @@ class Pipeline:
         self._angle, a = extension_angle.step(p.angle, self._angle, t, s.up, s.still)
         self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
         band = np.where(a.prone_pending, 1, band).astype(np.int8)
-        self._lift, raised = pelvis_lift.step(
+        self._lift, raised, fell = pelvis_lift.step(
             p.lift, self._lift, ts, t, acc, s.up, s.quiet, s.still, band, a.angle_deg, a.roll_deg
         )
         self._hold, h = hold_timer.step(
-            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised
+            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised, fell
         )
         idle = s.rate_dps >= p.moving_dps
         stage = np.where(h.stage > 0, h.stage, np.where(idle, 0, band)).astype(np.int8)

@@ -49,3 +49,18 @@ def test_wobbles_do_not_read_as_lifts_on_a_simulated_hard_session() -> None:
     for h, f in zip(ses.holds, found, strict=True):
         assert f["stage"] == h.stage
         assert abs(f["duration_s"] - h.duration_s) < 1.5, (h, f)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_long_pause_on_hands_and_knees_does_not_start_the_prone_hold(seed: int) -> None:
+    """Down from standing in one go (the turn forbids judging the fall) and a pause on hands and
+    knees past the release timeout: the hold is taken up, then restarted at the lowering."""
+    script = Script("long-pause", (
+        Hold("standing", 5.0), *get_down(kneel_s=2.0, pause_s=4.0, lie_s=2.5),
+        Hold("prone", 20.0), *stand_up(), Hold("standing", 5.0),
+    ))
+    ses = simulate_session(script, rate_hz=100.0, seed=seed, t0_s=1000.0)
+    out = run(demo_profile(), ses.t, ses.acc, ses.gyr)
+    found = [e.as_hold() for e in out.events if e.kind == "hold_end"]
+    assert [h["stage"] for h in found] == [1]
+    assert found[0]["start_s"] == pytest.approx(ses.holds[0].start_s, abs=1.0)
