@@ -3,11 +3,12 @@
 A *candidate* is a run of still samples in one nonzero stage band. Once it has lasted
 ``confirm_s`` the hold starts, dated where the quiet run holding the candidate's first quiet
 sample began (where the settling motion died out: stillness, which also waits for the tilt to
-settle, confirms later), at most ``max_settle_s`` before the candidate. While holding, samples
-that are not still, or out of the band, are *pending*: if the person settles back in the band,
-they were a wobble (unstable time); if they stay out of the band for ``dip_s``, the hold ends
-where the pending run began, i.e. where they started to leave. So the detection delay only
-affects when the UI learns of a start or end, never the durations.
+settle, confirms later), at most ``max_settle_s`` before the candidate and not before the band
+was entered (a quiet glide out of the previous band is not settling in this one). While
+holding, samples that are not still, or out of the band, are *pending*: if the person settles
+back in the band, they were a wobble (unstable time); if they stay out of the band for
+``dip_s``, the hold ends where the pending run began, i.e. where they started to leave. So the
+detection delay only affects when the UI learns of a start or end, never the durations.
 
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
@@ -79,6 +80,8 @@ class HoldState:
     prev_t: float = np.nan
     quiet_t: float = np.nan
     quiet_run_t: float = np.nan
+    band: int = -1
+    band_t: float = np.nan
     stage: int = 0
     start_s: float = np.nan
     conf: Sums = field(default_factory=Sums)
@@ -105,13 +108,14 @@ class _Chunk:
 
     def __init__(
         self, t: np.ndarray, angle: np.ndarray, still: np.ndarray, quiet_t: np.ndarray,
-        next_quiet: np.ndarray, quiet_since: np.ndarray, prev_t: float,
+        next_quiet: np.ndarray, quiet_since: np.ndarray, band_since: np.ndarray, prev_t: float,
     ):
         dt = np.diff(t, prepend=t[0] if np.isnan(prev_t) else prev_t)
         self.t = t
         self.quiet_t = quiet_t
         self.next_quiet = next_quiet
         self.quiet_since = quiet_since
+        self.band_since = band_since
         self.cs_angle = np.concatenate(([0.0], np.cumsum(angle)))
         self.cs_unstable = np.concatenate(([0.0], np.cumsum(np.where(still, 0.0, dt))))
 
@@ -132,7 +136,9 @@ def _note_quiet(params: HoldParams, s: HoldState, c: _Chunk, i: int, stop: int) 
     """Remember where the candidate's settling motion died out."""
     k = c.next_quiet[i]
     if np.isnan(s.cand_quiet_t) and k < stop:
-        s.cand_quiet_t = max(float(c.quiet_since[k]), s.cand_t - params.max_settle_s)
+        s.cand_quiet_t = max(
+            float(c.quiet_since[k]), s.cand_t - params.max_settle_s, float(c.band_since[i])
+        )
 
 
 def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
@@ -243,9 +249,10 @@ def step(
     next_quiet = np.minimum.accumulate(idx[::-1])[::-1]
     was_quiet = np.concatenate(([not np.isnan(state.quiet_run_t)], quiet[:-1]))
     quiet_since = hold_last(t, quiet & ~was_quiet, state.quiet_run_t)
+    band_since = hold_last(t, band != np.concatenate(([state.band], band[:-1])), state.band_t)
     c = _Chunk(
         t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, quiet_since,
-        state.prev_t,
+        band_since, state.prev_t,
     )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
     change = np.flatnonzero(
@@ -260,6 +267,7 @@ def step(
         )
     state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
     state.quiet_run_t = float(quiet_since[-1]) if quiet[-1] else np.nan
+    state.band, state.band_t = int(band[-1]), float(band_since[-1])
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)
     for (i, k, s0), (j, _, _) in zip(marks, [*marks[1:], (n, 0, 0.0)], strict=True):
