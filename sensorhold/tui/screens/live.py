@@ -24,6 +24,9 @@ from sensorhold.tui.widgets.replay_bar import ReplayBar
 from sensorhold.tui.widgets.stage_ladder import StageLadder
 
 PLOT_WINDOW_S = 90.0
+PLOT_REDRAW_S = 0.25
+"""The plot moves at most this often (90 s across ~100 columns: under a column a second); the
+numbers above it follow every frame."""
 
 
 def stage_bands(state: SessionState) -> dict[int, float]:
@@ -37,6 +40,7 @@ class LiveScreen(Screen[None]):
     def __init__(self, targets: HoldTargets) -> None:
         super().__init__()
         self._targets = targets
+        self._plotted: tuple[float, int] = (-np.inf, -1)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,17 +68,28 @@ class LiveScreen(Screen[None]):
         for phase in ("paused", "complete", "done", "come_down", "stop"):
             coach.set_class(advice.phase == phase, f"-{phase}")
         end = max(s.t, float(t[-1]) if t.size else 0.0)
-        self.query_one(AnglePlot).show(
-            PlotData(
-                t=t,
-                angle=angle,
-                t_range=(end - PLOT_WINDOW_S, end),
-                stage_angles=stage_bands(state),
-                current_stage=s.stage,
-                x_labels=(texts.LIVE_PLOT_START.format(seconds=PLOT_WINDOW_S), texts.LIVE_PLOT_END),
+        if self._plot_due(end, s.stage):
+            self.query_one(AnglePlot).show(
+                PlotData(
+                    t=t,
+                    angle=angle,
+                    t_range=(end - PLOT_WINDOW_S, end),
+                    stage_angles=stage_bands(state),
+                    current_stage=s.stage,
+                    x_labels=(
+                        texts.LIVE_PLOT_START.format(seconds=PLOT_WINDOW_S), texts.LIVE_PLOT_END
+                    ),
+                )
             )
-        )
         self.query_one(LinkStatus).show(s)
+
+    def _plot_due(self, end: float, stage: int) -> bool:
+        """Whether the plot should move: a new stage, or ``PLOT_REDRAW_S`` of session since."""
+        last_end, last_stage = self._plotted
+        if 0.0 <= end - last_end < PLOT_REDRAW_S and stage == last_stage:
+            return False
+        self._plotted = (end, stage)
+        return True
 
 
 class ReplayScreen(LiveScreen):
