@@ -8,7 +8,10 @@ than the stage-2 band therefore reads as stage 0 (not an exercise posture for th
 upstream may alert on it. A stage only changes once the angle is ``hysteresis_deg`` inside the
 new band: enough to keep a hold's breathing sway (well under 1°) from flickering at an edge,
 small enough that a forearms hold sagging 3° below a 10° calibrated angle still enters its
-band (2° kept it in stage 1 for a whole hold).
+band (2° kept it in stage 1 for a whole hold). Lying on the floor, the lower back cannot tip
+much below its prone angle: ``below_prone_deg`` leaves room for a wobble (up to ~4°) and the
+prone lies' scatter, while hands and knees with the back rounded (down to about -8° and more)
+leaves stage 1 instead of extending a prone hold.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class StageParams:
     """``stage_angles[k-1]`` is the calibrated angle of stage k (1, 2 and, if allowed, 3)."""
 
     stage_angles: tuple[float, ...] = (0.0, 20.0)
-    below_prone_deg: float = 12.0
+    below_prone_deg: float = 6.0
     min_top_margin_deg: float = 8.0
     max_roll_deg: float = 25.0
     hysteresis_deg: float = 1.0

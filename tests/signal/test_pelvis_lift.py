@@ -7,6 +7,7 @@ import pytest
 from benchmarks.scenarios import make_scenario
 from sensorhold.calibration.demo_profile import demo_profile
 from sensorhold.calibration.fit import fit_profile
+from sensorhold.motion.body import Person
 from sensorhold.motion.script import Hold, Script, get_down, stand_up
 from sensorhold.motion.session import simulate_session
 from sensorhold.signal.pelvis_lift import LiftParams
@@ -64,3 +65,19 @@ def test_a_long_pause_on_hands_and_knees_does_not_start_the_prone_hold(seed: int
     found = [e.as_hold() for e in out.events if e.kind == "hold_end"]
     assert [h["stage"] for h in found] == [1]
     assert found[0]["start_s"] == pytest.approx(ses.holds[0].start_s, abs=1.0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_hands_and_knees_with_a_rounded_back_is_not_prone(seed: int) -> None:
+    """Pushing up to hands and knees with the lower back rounded 10° below prone (no lift is
+    needed to see it): the prone hold ends at the push, not when the person stands."""
+    script = Script("rounded", (
+        Hold("standing", 5.0), *get_down(), Hold("prone", 20.0), *stand_up(pause_s=2.0),
+        Hold("standing", 5.0),
+    ))
+    ses = simulate_session(script, Person(quadruped_deg=-10.0), rate_hz=100.0, seed=seed)
+    params = PipelineParams(lift=LiftParams(lift_m=10.0))
+    out = run(demo_profile(), ses.t, ses.acc, ses.gyr, params)
+    found = [e.as_hold() for e in out.events if e.kind == "hold_end"]
+    assert [h["stage"] for h in found] == [1]
+    assert found[0]["end_s"] == pytest.approx(ses.holds[0].end_s, abs=1.0)
