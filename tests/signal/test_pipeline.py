@@ -110,3 +110,14 @@ def test_zero_is_the_mean_of_the_prone_lies(mount_deg: float, zero: float) -> No
     out = run(aligned_profile(), t, acc, gyr)
     late = t > t[-1] - 1.0
     np.testing.assert_allclose(out.angle_deg[late] - ang[late], -zero, atol=0.05)
+
+
+def test_first_lie_of_a_remounted_sensor_is_stage1_before_the_rezero() -> None:
+    """Re-mounted 14° nose-up, the calibrated frame reads the first lie in the stage-2 band
+    (edge 10°); it is the lie to be taken as prone, so it is stage 1 from the start."""
+    mount = Rotation.from_euler("y", -14.0, degrees=True)
+    t, acc, gyr, _ = synth(PLAN, mount=mount)
+    out = run(aligned_profile(), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 3, 1]
+    first = (t > 0.5) & (t < 10.0)
+    assert set(out.stage[first].tolist()) == {1}
