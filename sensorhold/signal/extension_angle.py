@@ -14,7 +14,9 @@ any turn; on that plateau the axis is refit as in calibration, ``a ∝ u0 × u_p
 
 Until that re-zero, a posture within the prone window is flagged ``prone_pending``: it is the
 one to be taken as prone, so its stage is 1 even where the calibrated frame (off by the
-re-mount) puts it in the stage-2 band.
+re-mount) puts it in the stage-2 band, and while it is settled and its mean so far is more than
+``agree_deg`` from the calibrated zero (re-mounted), its angle is read from that mean (the
+re-zero it is becoming) rather than from the calibrated frame.
 
 After it, the zero is the mean prone posture: each prone lie (a stay within ``lie_deg`` of the
 zero) votes with the mean up-vector of its settled samples, the current one as it grows, once it
@@ -168,6 +170,22 @@ def _track_zero(
     return _Zero(u0, axis, votes, n_votes, near, lie_sum, lie_t0)
 
 
+def _run_mean_angle(
+    params: AngleParams, cond: np.ndarray, up: np.ndarray, state: AngleState
+) -> np.ndarray:
+    """Calibrated-frame angle of the mean up-vector of each sample's ``cond`` run so far; 0
+    where that mean agrees with the calibrated zero."""
+    n = cond.size
+    prev = np.concatenate(([state.run.count > 0], cond[:-1]))
+    start = np.maximum.accumulate(np.where(cond & ~prev, np.arange(n), -1))
+    cs = np.cumsum(np.where(cond[:, None], up, 0.0), axis=0)
+    total = cs - np.where((start > 0)[:, None], cs[np.maximum(start - 1, 0)], 0.0)
+    total += np.where((start < 0)[:, None], state.run.total, 0.0)
+    mean = _unit_rows(total)
+    off = np.arccos(np.clip(mean @ state.u0, -1.0, 1.0)) * RAD > params.agree_deg
+    return np.where(off, frame_angles(mean, state.u0, state.axis).angle_deg, 0.0)
+
+
 def _commit(state: AngleState, z: _Zero, k: int) -> None:
     """Carry the zero as it stands after sample ``k`` of the stretch."""
     state.u0, state.axis = z.u0[k].copy(), z.axis[k].copy()
@@ -214,6 +232,8 @@ def step(
         )
         if state.phase == 0:
             cond = still[seg] & near
+            ref = _run_mean_angle(params, cond, up[seg], state)
+            out = AngleOut(np.where(cond, out.angle_deg - ref, out.angle_deg), out.roll_deg)
         elif state.phase == 1:
             cond = still[seg] & (out.angle_deg >= params.rise_deg) & (
                 out.angle_deg <= params.max_plateau_deg

@@ -121,3 +121,14 @@ def test_first_lie_of_a_remounted_sensor_is_stage1_before_the_rezero() -> None:
     assert [h["stage"] for h in _holds(out)] == [1, 2, 3, 1]
     first = (t > 0.5) & (t < 10.0)
     assert set(out.stage[first].tolist()) == {1}
+
+
+def test_first_lie_of_a_remounted_sensor_reads_near_zero_before_the_rezero() -> None:
+    """Re-mounted 14° nose-up: once the first lie is settled its angle is read from its own mean,
+    not the calibrated frame's 14° (the re-zero itself waits for 2 s of it)."""
+    mount = Rotation.from_euler("y", -14.0, degrees=True)
+    t, acc, gyr, ang = synth(PLAN, mount=mount)
+    out = run(aligned_profile(), t, acc, gyr)
+    settled = out.stable & (t < 12.0)
+    assert settled[t < 3.0].any()
+    assert np.abs(out.angle_deg - ang)[settled].max() < 0.5
