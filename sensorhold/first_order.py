@@ -18,14 +18,15 @@ BLOCK = 64
 
 
 @lru_cache(maxsize=64)
-def _kernel(a: float, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(M, d)`` with ``M[i, j] = a (1-a)^(i-j)`` for j <= i and ``d[i] = (1-a)^(i+1)``."""
-    i = np.arange(n)
+def _kernel(a: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(M.T, d)`` with ``M[i, j] = a (1-a)^(i-j)`` for j <= i and ``d[i] = (1-a)^(i+1)``, for
+    ``BLOCK`` samples; a shorter block uses their leading parts."""
+    i = np.arange(BLOCK)
     lag = i[:, None] - i[None, :]
     with np.errstate(under="ignore"):
         m = np.where(lag >= 0, a * (1.0 - a) ** np.maximum(lag, 0), 0.0)
         d = (1.0 - a) ** (i + 1.0)
-    return m, d
+    return np.ascontiguousarray(m.T), d
 
 
 def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> np.ndarray:
@@ -35,24 +36,26 @@ def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> 
     if n == 0:
         return x.copy()
     cols = x.reshape(n, -1)
-    prev = np.broadcast_to(np.asarray(y_prev, dtype=float), cols.shape[1:])
+    k = cols.shape[1]
+    prev = np.broadcast_to(np.asarray(y_prev, dtype=float), (k,))
     block = min(BLOCK, n)
     nb = -(-n // block)
-    padded = np.zeros((nb * block, cols.shape[1]))
-    padded[:n] = cols
-    m, d = _kernel(float(a), block)
-    # One matrix product filters every block from a zero start: (block, block) @ (block, nb * k).
-    stacked = padded.reshape(nb, block, -1).transpose(1, 0, 2).reshape(block, -1)
-    y0 = (m @ stacked).reshape(block, nb, -1).transpose(1, 0, 2)
-    starts = np.empty((nb, cols.shape[1]))
-    starts[0] = prev
+    # Each column as contiguous rows of blocks, so one matrix product filters every block from
+    # a zero start: (k * nb, block) @ (block, block).
+    rows = np.zeros((k, nb * block))
+    rows[:, :n] = cols.T
+    mt, d = _kernel(float(a))
+    y = (rows.reshape(k * nb, block) @ mt[:block, :block]).reshape(k, nb, block)
+    starts = np.empty((k, nb))
+    starts[:, 0] = prev
     if nb > 1:
-        gain = 1.0 - d[-1]  # the recursion over blocks: s[b] = (1 - gain) s[b-1] + end[b-1]
-        starts[1:] = (
-            first_order_lowpass(y0[:-1, -1] / gain, gain, prev) if gain > 0.0 else prev
+        gain = 1.0 - d[block - 1]  # the recursion over blocks: s[b] = (1 - gain) s[b-1] + end[b-1]
+        starts[:, 1:] = (
+            first_order_lowpass(y[:, :-1, -1].T / gain, gain, prev).T
+            if gain > 0.0 else prev[:, None]
         )
-    y = y0 + d[None, :, None] * starts[:, None, :]
-    return y.reshape(nb * block, -1)[:n].reshape(x.shape)
+    y += starts[:, :, None] * d[:block]
+    return y.reshape(k, nb * block)[:, :n].T.reshape(x.shape)
 
 
 def sequential_lowpass(x: np.ndarray, a: float, y_prev: float) -> np.ndarray:

@@ -117,7 +117,7 @@ def _rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _unit_rows(v: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    norm = np.sqrt(_rows(v, v))[:, None]
     return np.divide(v, norm, out=np.zeros_like(v), where=norm > 0)
 
 
@@ -160,12 +160,17 @@ def _track_zero(
     with np.errstate(invalid="ignore"):
         closed = ~near & prev & (t - prev_t0 >= params.settle_s)
         open_ok = near & (t - lie_t0 >= params.settle_s)
-    votes = state.votes + np.cumsum(np.where(closed[:, None], _unit_rows(prev_sum), 0.0), axis=0)
+    ends = np.flatnonzero(closed)
+    vote = np.zeros((m, 3))
+    vote[ends] = _unit_rows(prev_sum[ends])
+    votes = state.votes + np.cumsum(vote, axis=0)
     n_votes = state.n_votes + np.cumsum(closed)
-    total = votes + np.where(open_ok[:, None], _unit_rows(lie_sum), 0.0)
+    total = votes.copy()
+    total[open_ok] += _unit_rows(lie_sum[open_ok])
     session = np.where((n_votes + open_ok > 0)[:, None], _unit_rows(total), state.u0)
     agree = np.arccos(np.clip(session @ state.cal_u0, -1.0, 1.0)) * RAD <= params.agree_deg
-    u0 = np.where(agree[:, None], _unit_rows(total + state.cal_u0), session)
+    u0 = session
+    u0[agree] = _unit_rows(total[agree] + state.cal_u0)
     axis = _unit_rows(state.ref_axis - (u0 @ state.ref_axis)[:, None] * u0)
     return _Zero(u0, axis, votes, n_votes, near, lie_sum, lie_t0)
 
