@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from sensorhold.signal import orientation
-from tests.signal.conftest import synth
+
+from .conftest import synth
 
 
 def _tilt_error_after_gap(params: orientation.OrientationParams) -> float:
