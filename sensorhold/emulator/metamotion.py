@@ -28,7 +28,6 @@ from bumble.gatt import Characteristic, Service
 from sensorhold.ble.bumble_backend.simlink import SimLink
 from sensorhold.emulator.sensor import EmulatedSensor, bumble_uuid, gatt_char
 from sensorhold.motion.source import ImuSource
-from sensorhold.protocol.spec import load_spec
 
 POWER_MODE, INTERRUPT_ENABLE, CONFIG = 0x01, 0x02, 0x03
 READ_INFO = 0x80
@@ -96,30 +95,21 @@ class BoschSensor:
 class MetaMotionEmulator(EmulatedSensor):
     """MetaMotion R: BMI160 accelerometer and gyroscope, raw or packed streaming."""
 
+    model = "metamotion"
+    default_name = "MetaWear"
+    default_address = "F1:2C:8E:90:4B:01"
+
     def __init__(
         self,
         source: ImuSource,
         link: SimLink,
         *,
-        name: str = "MetaWear",
-        address: str = "F1:2C:8E:90:4B:01",
         battery_pct: int = 99,
         battery_mv: int = 4148,
-        rate_hz: float | None = None,
-        conn_interval_ms: float = 0.0,
-        world_t0: float | None = None,
+        **common: Any,
     ) -> None:
-        spec = load_spec("metamotion")
-        super().__init__(
-            spec,
-            source,
-            link,
-            name=name,
-            address=address,
-            rate_hz=rate_hz,
-            conn_interval_ms=conn_interval_ms,
-            world_t0=world_t0,
-        )
+        super().__init__(source, link, **common)
+        spec = self.spec
         self.acc = BoschSensor.from_layout(spec.layout["acc"])
         self.gyr = BoschSensor.from_layout(spec.layout["gyr"])
         self.battery_pct, self.battery_mv = battery_pct, battery_mv

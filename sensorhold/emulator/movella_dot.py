@@ -12,6 +12,7 @@ zeros. Battery: ``15173001`` = ``[percent, charging]``, read or notify.
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 import numpy as np
 from bumble.att import ATT_Error, ErrorCode
@@ -21,7 +22,6 @@ from bumble.gatt import Characteristic, Service
 from sensorhold.ble.bumble_backend.simlink import SimLink
 from sensorhold.emulator.sensor import EmulatedSensor, bumble_uuid, gatt_char
 from sensorhold.motion.source import ImuSource
-from sensorhold.protocol.spec import load_spec
 
 
 def dot_uuid(short: int) -> str:
@@ -45,31 +45,21 @@ CLOCK_WRAP_US = 1 << 32
 class MovellaDotEmulator(EmulatedSensor):
     """Movella DOT (XS-T02), measurement mode 21 (Rate quantities) only."""
 
+    model = "movella-dot"
+    default_name = "Movella DOT"
+    default_address = "D4:CA:6E:F1:77:E4"
+
     def __init__(
         self,
         source: ImuSource,
         link: SimLink,
         *,
-        name: str = "Movella DOT",
-        address: str = "D4:CA:6E:F1:77:E4",
         battery_pct: int = 87,
         clock_start_us: int = 1_143_080_408,
-        rate_hz: float | None = None,
-        conn_interval_ms: float = 0.0,
-        world_t0: float | None = None,
+        **common: Any,
     ) -> None:
-        spec = load_spec("movella-dot")
-        self.address_bytes = bytes.fromhex(address.replace(":", ""))[::-1]
-        super().__init__(
-            spec,
-            source,
-            link,
-            name=name,
-            address=address,
-            rate_hz=rate_hz,
-            conn_interval_ms=conn_interval_ms,
-            world_t0=world_t0,
-        )
+        super().__init__(source, link, **common)
+        spec = self.spec
         layout = spec.layout
         self._acc_scale = float(layout["acc"]["scale"])
         self._gyr_scale = float(layout["gyr"]["scale"])
@@ -126,7 +116,8 @@ class MovellaDotEmulator(EmulatedSensor):
         """Address, firmware version, build date, SoftDevice, serial, product code (34 bytes;
         the layout is DOTSPEC Table 6, the values other than the product code are examples)."""
         build = struct.pack("<HBBBBB", 2024, 1, 1, 0, 0, 0)
-        return self.address_bytes + bytes([2, 6, 0]) + build + struct.pack("<IQ", 0, 1) + b"XS-T02"
+        address = bytes.fromhex(self.address.replace(":", ""))[::-1]
+        return address + bytes([2, 6, 0]) + build + struct.pack("<IQ", 0, 1) + b"XS-T02"
 
     def _device_control(self) -> bytes:
         state = bytearray(32)

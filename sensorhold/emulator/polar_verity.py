@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from bumble.device import Connection
@@ -28,7 +29,6 @@ from bumble.gatt import Characteristic, Service
 from sensorhold.ble.bumble_backend.simlink import SimLink
 from sensorhold.emulator.sensor import EmulatedSensor, bumble_uuid, gatt_char
 from sensorhold.motion.source import ImuSource
-from sensorhold.protocol.spec import load_spec
 
 GET_SETTINGS, START, STOP = 0x01, 0x02, 0x03
 RESPONSE = 0xF0
@@ -101,31 +101,22 @@ def compress(raw: np.ndarray) -> bytes:
 class PolarVerityEmulator(EmulatedSensor):
     """Polar Verity Sense: ACC (±8 g) and GYRO (±2000 deg/s) at 52 Hz over PMD."""
 
+    model = "polar-verity"
+    default_name = "Polar Sense 0A3B5C2D"
+    default_address = "E0:9E:1A:0A:3B:5C"
+
     def __init__(
         self,
         source: ImuSource,
         link: SimLink,
         *,
-        name: str = "Polar Sense 0A3B5C2D",
-        address: str = "E0:9E:1A:0A:3B:5C",
         battery_pct: int = 76,
         clock_start_ns: int = EPOCH_2025_NS,
         samples_per_frame: int = 13,
-        rate_hz: float | None = None,
-        conn_interval_ms: float = 0.0,
-        world_t0: float | None = None,
+        **common: Any,
     ) -> None:
-        spec = load_spec("polar-verity")
-        super().__init__(
-            spec,
-            source,
-            link,
-            name=name,
-            address=address,
-            rate_hz=rate_hz,
-            conn_interval_ms=conn_interval_ms,
-            world_t0=world_t0,
-        )
+        super().__init__(source, link, **common)
+        spec = self.spec
         layout = spec.layout
         rate = round(self.rate_hz)
         self.measurements = {

@@ -30,7 +30,7 @@ from sensorhold.ble.bumble_backend.radio import make_device
 from sensorhold.ble.bumble_backend.scanner import uuid_str
 from sensorhold.ble.bumble_backend.simlink import SimLink
 from sensorhold.motion.source import ImuSource
-from sensorhold.protocol.spec import SensorSpec
+from sensorhold.protocol.spec import load_spec
 
 logger = logging.getLogger(__name__)
 
@@ -88,19 +88,24 @@ class EmulatedSensor:
 
     frame_length = 20
     """Bytes per sample frame; a batched notification holds several whole frames."""
+    model: str
+    """The spec it follows (``firmware_specs/``), and its default advertised name and address."""
+    default_name: str
+    default_address: str
 
     def __init__(
         self,
-        spec: SensorSpec,
         source: ImuSource,
         link: SimLink,
         *,
-        name: str,
-        address: str,
+        name: str | None = None,
+        address: str | None = None,
         rate_hz: float | None = None,
         conn_interval_ms: float = 0.0,
         world_t0: float | None = None,
     ) -> None:
+        spec = load_spec(self.model)
+        name, address = name or self.default_name, address or self.default_address
         self.spec, self.source, self.link, self.name, self.address = (
             spec,
             source,

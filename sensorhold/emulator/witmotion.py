@@ -9,6 +9,7 @@ and answers with a 20-byte ``55 71 RR 00`` frame on ffe4. Register 0x64 is the b
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 import numpy as np
 from bumble.device import Connection
@@ -16,7 +17,6 @@ from bumble.device import Connection
 from sensorhold.ble.bumble_backend.simlink import SimLink
 from sensorhold.emulator.sensor import EmulatedSensor
 from sensorhold.motion.source import ImuSource
-from sensorhold.protocol.spec import load_spec
 
 REG_SAVE, REG_RATE, REG_READ, REG_UNLOCK, REG_BATTERY = 0x00, 0x03, 0x27, 0x69, 0x64
 UNLOCK_VALUE = 0xB588
@@ -31,29 +31,20 @@ def clamp_int16(raw: np.ndarray) -> np.ndarray:
 class WitMotionEmulator(EmulatedSensor):
     """WT901BLE67: 20-byte ``55 61`` frames (acc, gyro, angles as int16 LE), no checksum."""
 
+    model = "witmotion"
+    default_name = "WT901BLE67"
+    default_address = "C0:98:E5:49:00:67"
+
     def __init__(
         self,
         source: ImuSource,
         link: SimLink,
         *,
-        name: str = "WT901BLE67",
-        address: str = "C0:98:E5:49:00:67",
         battery_v: float = 3.95,
-        rate_hz: float | None = None,
-        conn_interval_ms: float = 0.0,
-        world_t0: float | None = None,
+        **common: Any,
     ) -> None:
-        spec = load_spec("witmotion")
-        super().__init__(
-            spec,
-            source,
-            link,
-            name=name,
-            address=address,
-            rate_hz=rate_hz,
-            conn_interval_ms=conn_interval_ms,
-            world_t0=world_t0,
-        )
+        super().__init__(source, link, **common)
+        spec = self.spec
         self.battery_v = battery_v
         self._acc_scale = float(spec.layout["acc"]["scale"])
         self._gyr_scale = float(spec.layout["gyr"]["scale"])
