@@ -17,14 +17,15 @@ from sensorhold.calibration.profile import Profile
 from sensorhold.protocol.decoders import decoder_for
 from sensorhold.protocol.errors import MalformedPacket
 from sensorhold.protocol.sample_clock import SampleClock
+from sensorhold.protocol.samples import ImuChunk
 from sensorhold.protocol.spec import SensorSpec
 from sensorhold.session.state import SessionState
 from sensorhold.signal.pipeline import Pipeline, PipelineOutput
 
 LINK_EVENTS = ("connected", "disconnected", "reconnected")
 CHUNK_S = 0.05
-"""Samples go through the pipeline in chunks of this span: far below what a person notices,
-long enough that the per-chunk cost is spread over several samples."""
+"""Notifications go through the clock and the pipeline in chunks of this span (or when a reader
+catches up): far below what a person notices, long enough to spread the per-call cost."""
 
 
 class PacketSink(Protocol):
@@ -61,7 +62,7 @@ class StreamProcessor:
         )
         self.pipeline = Pipeline(self.profile)
         self._stage = 0
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[int, ImuChunk]] = []
         self.state.reset()
         self.state.pending = self.flush
         self.state.stage_angles = dict(self.profile.stage_angles)
@@ -88,20 +89,28 @@ class StreamProcessor:
             st.battery_pct = round(self.decoder.battery.percent)
         if chunk is None or len(chunk) == 0:
             return
-        times = self.clock.step(t_ns, chunk)
-        if self.clock.gaps > st.gaps:  # samples lost before these: into the recording too
-            self.state.emit("gap", lost_samples=self.clock.lost_samples - st.lost_samples,
-                            before_s=round(float(times[0]), 3))
-        st.gaps, st.lost_samples = self.clock.gaps, self.clock.lost_samples
-        self._pending.append((times, chunk.acc_g, chunk.gyr_dps))
-        if times[-1] - self._pending[0][0][0] >= CHUNK_S:
+        self._pending.append((t_ns, chunk))
+        if t_ns - self._pending[0][0] >= CHUNK_S * 1e9:
             self.flush()
 
     def flush(self) -> None:
-        """Run the samples waiting since the last chunk through the pipeline."""
-        if self._pending:
-            parts, self._pending = self._pending, []
-            self.samples(*(np.concatenate(cols) for cols in zip(*parts, strict=True)))
+        """Time the notifications waiting since the last chunk and run them through the
+        pipeline (the clock and the pipeline each cost per call, so they take chunks)."""
+        if not self._pending or self.clock is None:
+            return
+        arrivals, chunks = zip(*self._pending, strict=True)
+        self._pending = []
+        st = self.state.status
+        gaps, lost = st.gaps, st.lost_samples
+        times = self.clock.step_many(list(arrivals), list(chunks))
+        st.gaps, st.lost_samples = self.clock.gaps, self.clock.lost_samples
+        if st.gaps > gaps:  # samples lost in this chunk: into the recording too
+            steps = np.diff(times, prepend=times[0])
+            self.state.emit("gap", lost_samples=st.lost_samples - lost,
+                            before_s=round(float(times[int(np.argmax(steps))]), 3))
+        acc = np.concatenate([c.acc_g for c in chunks])
+        gyr = np.concatenate([c.gyr_dps for c in chunks])
+        self.samples(times, acc, gyr)
 
     def samples(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> PipelineOutput:
         """Timed samples (seconds on the session clock, g, deg/s) through the pipeline."""
