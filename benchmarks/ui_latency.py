@@ -90,12 +90,9 @@ async def stream(
     processor = StreamProcessor(spec, profile, state, t0_ns=time.monotonic_ns(),
                                 rate_hz=run.rate_hz)
     process_samples = processor.samples
-    current: list[int] = [0]
 
     def counted(t, acc, gyr):  # type: ignore[no-untyped-def]
         probe.samples += t.size
-        if probe.measuring:
-            probe.pending.append(current[0])
         return process_samples(t, acc, gyr)
 
     processor.samples = counted  # type: ignore[method-assign]
@@ -104,7 +101,8 @@ async def stream(
         if run.mode == "radio":
             probe.samples += len(payload) // 20
             return
-        current[0] = t_ns
+        if probe.measuring:  # every notification's own arrival, however it is later chunked
+            probe.pending.append(t_ns)
         processor.packet(t_ns, char, payload)
 
     source = ScriptedImu(demo_script(), rate_hz=run.rate_hz, loop=True)
@@ -169,8 +167,8 @@ async def measure(
     pull = app.pull
 
     def instrumented_pull() -> None:
+        pull()  # catches the state up to every notification that has arrived
         batch, probe.pending = probe.pending, []
-        pull()
         if probe.measuring:
             run.pulls += 1
         if batch:
