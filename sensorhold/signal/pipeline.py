@@ -118,8 +118,13 @@ class Pipeline:
             p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised, fell
         )
         idle = s.rate_dps >= p.moving_dps
-        stage = np.where(h.stage > 0, h.stage, np.where(idle, 0, band)).astype(np.int8)
-        return PipelineOutput(t, a.angle_deg, stage, s.still, h.hold_s, h.events)
+        # Still in another band: the person is there, though the hold being left only ends
+        # after ``dip_s`` (it could have been a wobble); no hold time until the new one starts.
+        arrived = s.still & (band > 0) & ~raised & (band != h.stage)
+        held = np.where(arrived, 0, h.stage)
+        stage = np.where(held > 0, held, np.where(idle, 0, band)).astype(np.int8)
+        hold_s = np.where(arrived, 0.0, h.hold_s)
+        return PipelineOutput(t, a.angle_deg, stage, s.still, hold_s, h.events)
 
     def close(self) -> HoldEvent | None:
         """End of data: the hold still open, ended at its last settled sample."""

@@ -34,6 +34,19 @@ def test_names_stages_and_times_holds_on_clean_plateaus() -> None:
     assert np.sqrt(np.mean((out.angle_deg - ang)[inside] ** 2)) < 0.5
 
 
+def test_stage_names_the_new_band_on_arrival_and_hold_time_restarts() -> None:
+    """The previous hold takes ``dip_s`` to end (a wobble could bring the person back), but a
+    person still in another band is there: the stage says so at once, with no hold time yet
+    (the old hold's time under the new stage would complete the new stage's target)."""
+    t, acc, gyr, _ = synth(PLAN, noise=1.0, breath_deg=0.3)
+    out = run(aligned_profile(), t, acc, gyr)
+    for stage, a, b in TRUE_HOLDS:
+        inside = (t >= a) & (t < b)
+        assert np.sum(out.stage[inside] != stage) / 100.0 < 0.2, stage
+        shown = inside & (out.stage == stage)
+        assert np.all(out.hold_s[shown] <= t[shown] - a + 0.5), stage
+
+
 def test_stage3_reads_as_stage0_when_not_prescribed() -> None:
     t, acc, gyr, _ = synth(PLAN)
     out = run(aligned_profile((0.0, 20.0)), t, acc, gyr)
