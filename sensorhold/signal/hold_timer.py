@@ -4,11 +4,14 @@ A *candidate* is a run of still samples in one nonzero stage band. Once it has l
 ``confirm_s`` the hold starts, dated where the quiet run holding the candidate's first quiet
 sample began (where the settling motion died out: stillness, which also waits for the tilt to
 settle, confirms later), at most ``max_settle_s`` before the candidate and not before the band
-was entered (a quiet glide out of the previous band is not settling in this one). While
-holding, samples that are not still, or out of the band, are *pending*: if the person settles
-back in the band, they were a wobble (unstable time); if they stay out of the band for
-``dip_s``, the hold ends where the pending run began, i.e. where they started to leave. So the
-detection delay only affects when the UI learns of a start or end, never the durations.
+was entered (a quiet glide out of the previous band is not settling in this one). That run
+reaches back over ``easing`` samples, where the rate is quiet and the jolt only decays: the
+jolt's band-pass remembers a lie-down's drop of the hips for ~1 s after the body came to rest,
+and dated such starts that late. While holding, samples that are not still, or out of the band,
+are *pending*: if the person settles back in the band, they were a wobble (unstable time); if
+they stay out of the band for ``dip_s``, the hold ends where the pending run began, i.e. where
+they started to leave. So the detection delay only affects when the UI learns of a start or
+end, never the durations.
 
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
@@ -234,10 +237,11 @@ def _segment(
 def step(
     params: HoldParams, state: HoldState, t: np.ndarray, band: np.ndarray, still: np.ndarray,
     quiet: np.ndarray, angle_deg: np.ndarray, raised: np.ndarray, fell: np.ndarray,
+    easing: np.ndarray | None = None,
 ) -> tuple[HoldState, HoldOut]:
-    """One chunk: band stage, stillness, quietness (rate near rest), angle, pelvis raised and
-    pelvis lowered per sample. While raised, a hold counts as left and a candidate waits to be
-    confirmed.
+    """One chunk: band stage, stillness, quietness (rate near rest), angle, pelvis raised,
+    pelvis lowered and (optional) easing (a settling run extends over it) per sample. While
+    raised, a hold counts as left and a candidate waits to be confirmed.
 
     A hold ends at the last quiet sample before the person started to leave."""
     n = t.size
@@ -247,8 +251,9 @@ def step(
     quiet_t = hold_last(t, quiet, state.quiet_t)
     idx = np.where(quiet, np.arange(n), n)
     next_quiet = np.minimum.accumulate(idx[::-1])[::-1]
-    was_quiet = np.concatenate(([not np.isnan(state.quiet_run_t)], quiet[:-1]))
-    quiet_since = hold_last(t, quiet & ~was_quiet, state.quiet_run_t)
+    settle = quiet if easing is None else quiet | easing
+    was_quiet = np.concatenate(([not np.isnan(state.quiet_run_t)], settle[:-1]))
+    quiet_since = hold_last(t, settle & ~was_quiet, state.quiet_run_t)
     band_since = hold_last(t, band != np.concatenate(([state.band], band[:-1])), state.band_t)
     c = _Chunk(
         t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, quiet_since,
@@ -266,7 +271,7 @@ def step(
             bool(fell[lo]), events, marks,
         )
     state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
-    state.quiet_run_t = float(quiet_since[-1]) if quiet[-1] else np.nan
+    state.quiet_run_t = float(quiet_since[-1]) if settle[-1] else np.nan
     state.band, state.band_t = int(band[-1]), float(band_since[-1])
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)

@@ -21,6 +21,7 @@ from sensorhold.signal import (
     stillness,
 )
 from sensorhold.signal.hold_timer import HoldEvent, HoldParams
+from sensorhold.signal.lowpass import alpha, lowpass
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class PipelineParams:
     moving_dps: float = 10.0
     noise_factor: float = 3.0
     off_factor: float = 1.5
+    ease_tau_s: float = 0.1
 
     def for_profile(self, profile: Profile) -> PipelineParams:
         """Fit the thresholds to the person: stillness above their breathing level, stage bands
@@ -96,6 +98,7 @@ class Pipeline:
         self._stage = stage_ladder.StageState()
         self._lift = pelvis_lift.LiftState()
         self._hold = hold_timer.HoldState()
+        self._jolt: float | None = None
 
     def step(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> PipelineOutput:
         """A chunk: ``t`` (n,) s, ``acc`` (n, 3) g, ``gyr`` (n, 3) deg/s, sensor axes."""
@@ -114,8 +117,13 @@ class Pipeline:
         self._lift, raised, fell = pelvis_lift.step(
             p.lift, self._lift, ts, t, acc, s.up, s.quiet, s.still, band, a.angle_deg, a.roll_deg
         )
+        # Easing: rate quiet and the jolt under its own 0.1 s trend, i.e. only decaying (a
+        # stopped body's jolt is the band-pass filter's memory fading, not motion).
+        trend = lowpass(s.jolt_g, alpha(ts, p.ease_tau_s), self._jolt)
+        easing = (s.rate_dps < p.stillness.quiet_dps) & (s.jolt_g <= trend)
+        self._jolt = float(trend[-1]) if t.size else self._jolt
         self._hold, h = hold_timer.step(
-            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised, fell
+            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised, fell, easing
         )
         idle = s.rate_dps >= p.moving_dps
         # Still in another band: the person is there, though the hold being left only ends

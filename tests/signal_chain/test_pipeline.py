@@ -8,6 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
+from sensorhold.calibration.demo_profile import demo_profile
+from sensorhold.motion.script import Hold, Move, Script, get_down
+from sensorhold.motion.session import simulate_session
 from sensorhold.signal.orientation import OrientationParams
 from sensorhold.signal.pipeline import Pipeline, PipelineOutput, PipelineParams, run
 
@@ -145,3 +148,18 @@ def test_first_lie_of_a_remounted_sensor_reads_near_zero_before_the_rezero() -> 
     settled = out.stable & (t < 12.0)
     assert settled[t < 3.0].any()
     assert np.abs(out.angle_deg - ang)[settled].max() < 0.5
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_hold_after_lying_down_starts_where_the_body_came_to_rest(seed: int) -> None:
+    """Lying down from hands and knees drops the hips: the jolt filter's memory of that keeps
+    the person un-quiet for ~1 s after they came to rest, and the start was dated that late."""
+    script = Script("lie-down", (
+        Hold("standing", 4.0), *get_down(), Hold("prone", 12.0), Move(2.5),
+        Hold("forearms", 10.0),
+    ))
+    ses = simulate_session(script, rate_hz=100.0, seed=seed, t0_s=100.0)
+    out = run(demo_profile(), ses.t, ses.acc, ses.gyr)
+    found = _holds(out)
+    assert [h["stage"] for h in found] == [1, 2]
+    assert found[0]["start_s"] == pytest.approx(ses.holds[0].start_s, abs=0.5)
