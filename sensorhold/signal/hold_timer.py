@@ -30,13 +30,19 @@ from sensorhold.signal.lowpass import hold_last
 @dataclass(frozen=True, slots=True)
 class HoldParams:
     """``leave_lag_s``: how long the rate filter and quiet threshold take to notice a smooth
-    departure (measured with benchmarks/accuracy.py); the hold end is dated back by it."""
+    departure (measured with benchmarks/accuracy.py); the hold end is dated back by it.
+    ``resettle_s``: how long a person must be still in the band again before a departure
+    counts as a wobble (mid-way through a push to hands and knees the jolt dips and the person
+    reads still for up to ~0.6 s; taking that as a return dated the hold end from the rest of
+    the push, ~1 s late). Quiet would be the natural test, but someone breathing hard is not
+    quiet for long in a hold, and a wobble then never ended."""
 
     confirm_s: float = 1.0
     dip_s: float = 1.5
     max_settle_s: float = 2.0
     settle_lag_s: float = 0.0
     leave_lag_s: float = 0.35
+    resettle_s: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,7 @@ class HoldState:
     pend: Sums = field(default_factory=Sums)
     leave_t: float = np.nan
     out_t: float = np.nan
+    back_t: float = np.nan
     cand_stage: int = 0
     cand_t: float = np.nan
     cand_quiet_t: float = np.nan
@@ -151,7 +158,7 @@ def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
         conf.angle / conf.n if conf.n else 0.0, conf.unstable,
     )
     s.stage, s.start_s, s.conf, s.pend = 0, np.nan, Sums(), Sums()
-    s.leave_t = s.out_t = np.nan
+    s.leave_t = s.out_t = s.back_t = np.nan
     return ev
 
 
@@ -160,13 +167,13 @@ def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     s.stage, s.start_s = s.cand_stage, settled - params.settle_lag_s
     s.conf, s.pend, s.cand = s.cand, Sums(), Sums()
     s.cand_stage, s.cand_t, s.cand_quiet_t = 0, np.nan, np.nan
-    s.leave_t = s.out_t = np.nan
+    s.leave_t = s.out_t = s.back_t = np.nan
     return HoldEvent("hold_start", t, s.stage, s.start_s)
 
 
 def _restart(s: HoldState, t: float) -> HoldEvent:
     s.start_s, s.conf, s.pend = t, Sums(), Sums()
-    s.leave_t = s.out_t = np.nan
+    s.leave_t = s.out_t = s.back_t = np.nan
     return HoldEvent("hold_start", t, s.stage, s.start_s)
 
 
@@ -194,12 +201,19 @@ def _segment(
         cand = _candidate(s, band, still, float(c.t[i]))
         if s.stage:
             if still and held == s.stage:
-                if not np.isnan(s.leave_t):
-                    s.conf.add(s.pend)
-                    s.pend, s.leave_t = Sums(), np.nan
                 s.out_t = np.nan
+                if not np.isnan(s.leave_t):
+                    if np.isnan(s.back_t):
+                        s.back_t = float(c.t[i])
+                    j = c.first_at(i, hi, s.back_t + params.resettle_s)
+                    s.pend.add(c.sums(i, hi if j < 0 else j))
+                    if j < 0:
+                        return
+                    s.conf.add(s.pend)
+                    s.pend, s.leave_t, s.back_t, i = Sums(), np.nan, np.nan, j
                 s.conf.add(c.sums(i, hi))
                 return
+            s.back_t = np.nan
             if np.isnan(s.leave_t):
                 s.leave_t = max(float(c.quiet_t[i]), s.start_s)
             if held == s.stage:
@@ -285,6 +299,6 @@ def close(params: HoldParams, state: HoldState) -> HoldEvent | None:
     """End an open hold at the end of the data (at its last good sample if it was leaving)."""
     if not state.stage:
         return None
-    if np.isnan(state.leave_t):
+    if np.isnan(state.leave_t) or not np.isnan(state.back_t):
         state.leave_t = state.prev_t + params.leave_lag_s
     return _end(params, state, state.prev_t)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sensorhold.signal import hold_timer
 
@@ -18,3 +19,32 @@ def test_a_quiet_glide_into_the_band_dates_the_hold_at_the_band_entry() -> None:
     starts = [(e.stage, e.start_s) for e in out.events if e.kind == "hold_start"]
     assert starts[0] == (2, 0.0)
     assert starts[1][0] == 1 and abs(starts[1][1] - 10.0) < 0.02
+
+
+def _ends(t: np.ndarray, band: np.ndarray, still: np.ndarray) -> list[tuple[int, float, float]]:
+    off = np.zeros(t.size, bool)
+    params = hold_timer.HoldParams()
+    state = hold_timer.HoldState()
+    state, out = hold_timer.step(params, state, t, band, still, still, t * 0, off, off)
+    events = [*out.events, hold_timer.close(params, state)]
+    return [(e.stage, e.start_s, e.end_s) for e in events if e and e.kind == "hold_end"]
+
+
+def test_a_short_still_spell_mid_departure_does_not_resume_the_hold() -> None:
+    """Leaving at 10 s, still again in the band for 0.6 s mid-push (the jolt dips), then out of
+    the band for good at 11.5 s: the hold ends where the person first left."""
+    t = np.arange(0.0, 20.0, 0.01)
+    band = np.where(t < 11.5, 1, 0).astype(np.int8)
+    still = (t < 10.0) | ((t >= 10.6) & (t < 11.2))
+    lag = hold_timer.HoldParams().leave_lag_s
+    assert _ends(t, band, still) == [(1, 0.0, pytest.approx(10.0 - lag, abs=0.02))]
+
+
+def test_a_wobble_settled_for_resettle_s_resumes_the_hold() -> None:
+    """The same spell held for longer than ``resettle_s`` was a wobble: the hold goes on and
+    ends at the later departure."""
+    t = np.arange(0.0, 20.0, 0.01)
+    band = np.where(t < 13.5, 1, 0).astype(np.int8)
+    still = (t < 10.0) | ((t >= 10.6) & (t < 12.0))
+    lag = hold_timer.HoldParams().leave_lag_s
+    assert _ends(t, band, still) == [(1, 0.0, pytest.approx(12.0 - lag, abs=0.02))]
