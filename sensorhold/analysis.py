@@ -1,11 +1,15 @@
 """Headless analysis of IMU arrays: the result ``sensorhold analyze --json`` prints (CLI.md).
 
-The arrays go through the same causal pipeline as live and replay, in one chunk.
+The arrays go through the same causal pipeline as live and replay, in one chunk. Live, the stage
+shown at a sample is what was known then: a hold is confirmed a second after the person settled,
+and a stage is left only once they have been out of it for a moment. Afterwards the holds are
+known with their back-dated starts and ends, so the per-sample ``stage`` written by
+``--samples`` agrees with them; the live reading is kept as ``live_stage``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +18,7 @@ from sensorhold.calibration.profile import Profile
 from sensorhold.signal.orientation import estimate_ts
 from sensorhold.signal.pipeline import PipelineOutput, PipelineParams, run
 
-SAMPLE_COLUMNS = ("t", "angle_deg", "stage", "stable", "hold_s")
+SAMPLE_COLUMNS = ("t", "angle_deg", "stage", "stable", "hold_s", "live_stage")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +27,25 @@ class Analysis:
 
     result: dict[str, Any]
     samples: PipelineOutput
+    live_stage: np.ndarray
 
     def sample_rows(self) -> np.ndarray:
-        """(n, 5) float array in ``SAMPLE_COLUMNS`` order, for ``--samples`` CSV."""
+        """(n, 6) float array in ``SAMPLE_COLUMNS`` order, for ``--samples`` CSV."""
         s = self.samples
-        return np.column_stack((s.t, s.angle_deg, s.stage, s.stable, s.hold_s))
+        return np.column_stack((s.t, s.angle_deg, s.stage, s.stable, s.hold_s, self.live_stage))
+
+
+def settled_stage(out: PipelineOutput) -> np.ndarray:
+    """The per-sample stage in hindsight: each hold's stage from its back-dated start to its end;
+    0 where a hold had ended but was not yet known to (the live reading still showed it)."""
+    stage = out.stage.copy()
+    for e in out.events:
+        if e.kind != "hold_end" or e.end_s is None:
+            continue
+        stage[(out.t >= e.start_s) & (out.t < e.end_s)] = e.stage
+        stale = (out.t >= e.end_s) & (out.t < e.t) & (out.stage == e.stage)
+        stage[stale] = 0
+    return stage
 
 
 def _gaps(t: np.ndarray, ts: float) -> list[dict[str, float]]:
@@ -70,7 +88,7 @@ def analyze(
         "stage3_allowed": profile.stage3_allowed,
         "profile_user": profile.user,
     }
-    return Analysis(result, out)
+    return Analysis(result, replace(out, stage=settled_stage(out)), out.stage)
 
 
 def analyze_arrays(

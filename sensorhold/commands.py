@@ -205,7 +205,7 @@ def _write_samples(path: Path, columns: tuple[str, ...], rows: np.ndarray) -> No
         with path.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(columns)
-            fmt = ("%.4f", "%.3f", "%d", "%d", "%.2f")
+            fmt = ("%.4f", "%.3f", "%d", "%d", "%.2f", "%d")
             for row in rows:
                 w.writerow([f % v if v == v else "" for f, v in zip(fmt, row, strict=True)])
     except OSError as e:
