@@ -251,18 +251,19 @@ def _segment(
 def step(
     params: HoldParams, state: HoldState, t: np.ndarray, band: np.ndarray, still: np.ndarray,
     quiet: np.ndarray, angle_deg: np.ndarray, raised: np.ndarray, fell: np.ndarray,
-    easing: np.ndarray | None = None,
+    easing: np.ndarray | None = None, resting: np.ndarray | None = None,
 ) -> tuple[HoldState, HoldOut]:
     """One chunk: band stage, stillness, quietness (rate near rest), angle, pelvis raised,
-    pelvis lowered and (optional) easing (a settling run extends over it) per sample. While
-    raised, a hold counts as left and a candidate waits to be confirmed.
+    pelvis lowered and, optional, easing (a settling run extends over it) and resting (quiet
+    at the person's own rest level; default ``quiet``) per sample. While raised, a hold counts
+    as left and a candidate waits to be confirmed.
 
-    A hold ends at the last quiet sample before the person started to leave."""
+    A hold ends at the last resting sample before the person started to leave."""
     n = t.size
     events: list[HoldEvent] = []
     if n == 0:
         return state, HoldOut(np.zeros(0, np.int8), np.zeros(0), events)
-    quiet_t = hold_last(t, quiet, state.quiet_t)
+    quiet_t = hold_last(t, quiet if resting is None else resting, state.quiet_t)
     idx = np.where(quiet, np.arange(n), n)
     next_quiet = np.minimum.accumulate(idx[::-1])[::-1]
     settle = quiet if easing is None else quiet | easing

@@ -40,6 +40,7 @@ class PipelineParams:
     noise_factor: float = 3.0
     off_factor: float = 1.5
     ease_tau_s: float = 0.1
+    rest_factor: float = 1.0
 
     def for_profile(self, profile: Profile) -> PipelineParams:
         """Fit the thresholds to the person: stillness above their breathing level, stage bands
@@ -99,6 +100,13 @@ class Pipeline:
         self._lift = pelvis_lift.LiftState()
         self._hold = hold_timer.HoldState()
         self._jolt: float | None = None
+        # A hold end is dated at the last sample at rest before the person left: at a rate
+        # within their own resting level (its calibrated 95th percentile). The fixed quiet rate
+        # is below that for someone breathing hard on their hands, and a sag late in such a
+        # hold dated its end 1-2.6 s early.
+        self._rest_dps = max(
+            self.params.stillness.quiet_dps, self.params.rest_factor * profile.rate_noise_dps
+        )
 
     def step(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> PipelineOutput:
         """A chunk: ``t`` (n,) s, ``acc`` (n, 3) g, ``gyr`` (n, 3) deg/s, sensor axes."""
@@ -123,7 +131,8 @@ class Pipeline:
         easing = (s.rate_dps < p.stillness.quiet_dps) & (s.jolt_g <= trend)
         self._jolt = float(trend[-1]) if t.size else self._jolt
         self._hold, h = hold_timer.step(
-            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised, fell, easing
+            p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised, fell, easing,
+            (s.rate_dps < self._rest_dps) & (s.jolt_g < p.stillness.jolt_on_g),
         )
         idle = s.rate_dps >= p.moving_dps
         # Still in another band: the person is there, though the hold being left only ends

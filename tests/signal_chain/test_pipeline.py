@@ -8,7 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
+from benchmarks.scenarios import make_scenario
 from sensorhold.calibration.demo_profile import demo_profile
+from sensorhold.calibration.fit import fit_profile
 from sensorhold.motion.script import Hold, Move, Script, get_down
 from sensorhold.motion.session import simulate_session
 from sensorhold.signal.orientation import OrientationParams
@@ -163,3 +165,15 @@ def test_a_hold_after_lying_down_starts_where_the_body_came_to_rest(seed: int) -
     found = _holds(out)
     assert [h["stage"] for h in found] == [1, 2]
     assert found[0]["start_s"] == pytest.approx(ses.holds[0].start_s, abs=0.5)
+
+
+def test_hands_holds_of_someone_breathing_hard_end_where_they_left() -> None:
+    """hard-4-001 (benchmarks/scenarios.py): resting rate ~2.6 °/s, above the fixed quiet rate,
+    so a sag late in a hands hold was never quiet and its end was dated 1-2.6 s early."""
+    sc = make_scenario(1, 4, "hard")
+    cal, ses = sc.calibration, sc.session
+    prof = fit_profile(cal.t, cal.acc, cal.gyr, user="u", sensor_model="m", stage3=sc.stage3)
+    found = _holds(run(prof, ses.t, ses.acc, ses.gyr))
+    assert [h["stage"] for h in found] == [h.stage for h in ses.holds]
+    ends = [f["end_s"] - h.end_s for h, f in zip(ses.holds, found, strict=True) if h.stage == 3]
+    assert len(ends) == 5 and max(abs(e) for e in ends) < 0.6, ends
