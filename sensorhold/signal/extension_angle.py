@@ -10,7 +10,12 @@ near-horizontal posture is taken as prone) (the sensor may be stuck back on a li
 differently): the calibrated frame is rotated minimally onto the new prone up-vector. How far the
 sensor was turned about that up-vector is still unknown, so until the first settled rise
 plateau the angle is the total tilt from prone (signed by the rotated axis), which is exact for
-any turn; on that plateau the axis is refit as in calibration, ``a ∝ u0 × u_plateau``.
+any turn. Each settled rise plateau (once per stay) then votes for the turn: the direction of its
+tilt from prone, ``ψ_i``. A side lean on the plateau shifts that direction by about
+``lean / tilt`` (a 5° lean on 15° forearms reads as an 18° turn), and a single plateau cannot
+tell a lean from a turn, so the turn is the weighted mean of the votes with the calibrated axis
+as a prior (turn 0): weights ``(tilt_i / lean_sd)²`` and ``1 / turn_sd²``. Higher plateaus and
+more of them outweigh the prior; one leaning plateau no longer tilts the axis for the session.
 
 Until that re-zero, a posture within the prone window is flagged ``prone_pending``: it is the
 one to be taken as prone, so its stage is 1 even where the calibrated frame (off by the
@@ -45,6 +50,8 @@ class AngleParams:
     rise_deg: float = 8.0
     max_plateau_deg: float = 60.0
     max_axis_turn_deg: float = 40.0
+    lean_sd_deg: float = 3.0
+    turn_sd_deg: float = 10.0
     lie_deg: float = 3.0
     agree_deg: float = 1.5
 
@@ -52,6 +59,8 @@ class AngleParams:
 @dataclass(slots=True)
 class AngleState:
     """``phase``: 0 calibrated frame, 1 re-zeroed (axis pending), 2 re-zeroed and axis refit.
+    ``turn_sum``/``turn_weight``: the plateaus' weighted turn votes (rad) and their weight;
+    ``voted``: the current rise plateau has voted (no second vote until it is left).
     ``votes``/``n_votes``: sum and count of the closed lies' mean up-vectors; ``lie_sum`` and
     ``lie_t0`` (first settled sample, nan: none yet) the open lie's, ``in_lie`` whether one is
     open. ``ref_u0``/``ref_axis``: the frame as last set by ``_advance``, fixed references for
@@ -69,6 +78,10 @@ class AngleState:
     in_lie: bool = False
     ref_u0: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
     ref_axis: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
+    prior_axis: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
+    turn_sum: float = 0.0
+    turn_weight: float = 0.0
+    voted: bool = False
 
     def __post_init__(self) -> None:
         if np.isnan(self.cal_u0).any():
@@ -239,18 +252,21 @@ def step(
             cond = still[seg] & near
             ref = _run_mean_angle(params, cond, up[seg], state)
             out = AngleOut(np.where(cond, out.angle_deg - ref, out.angle_deg), out.roll_deg)
-        elif state.phase == 1:
-            cond = still[seg] & (out.angle_deg >= params.rise_deg) & (
+        else:
+            plateau = still[seg] & (out.angle_deg >= params.rise_deg) & (
                 out.angle_deg <= params.max_plateau_deg
             )
-        else:
-            cond = np.zeros(n - lo, bool)
+            left = np.flatnonzero(~plateau)
+            cond = plateau.copy()
+            if state.voted:  # the plateau that voted last is not counted again
+                cond[: left[0] if left.size else cond.size] = False
         i, total, state.run = first_long_run(cond, t[seg], up[seg], params.settle_s, state.run)
         stop = n if i < 0 else lo + i + 1
         ang[lo:stop], roll[lo:stop] = out.angle_deg[: stop - lo], out.roll_deg[: stop - lo]
         pending[lo:stop] = near[: stop - lo]
         if z is not None:
             _commit(state, z, stop - lo - 1)
+            state.voted = state.voted and not (left.size and left[0] < stop - lo)
         if total is not None:
             _advance(params, state, total, float(t[stop - 1]))
         lo = stop
@@ -259,7 +275,7 @@ def step(
 
 def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: float) -> None:
     """Re-zero on the prone plateau (``total``: the sum of its up-vectors, which opens the first
-    lie), or refit the axis on the first rise plateau."""
+    lie), or take a rise plateau's vote for the axis (module docstring)."""
     mean_up = unit(total)
     if state.phase == 0:
         axis = rotate_onto(state.axis, state.u0, mean_up)
@@ -267,9 +283,19 @@ def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: f
         state.u0 = mean_up
         state.in_lie, state.lie_sum, state.lie_t0 = True, total, t_end - params.settle_s
         state.ref_u0, state.ref_axis = mean_up, state.axis
+        state.prior_axis = state.axis
         state.phase = 1
         return
-    cand = unit(np.cross(state.u0, mean_up))
-    if np.degrees(np.arccos(np.clip(cand @ state.axis, -1.0, 1.0))) <= params.max_axis_turn_deg:
-        state.axis = state.ref_axis = cand
-        state.phase = 2
+    state.voted = True
+    a0 = unit(state.prior_axis - (state.prior_axis @ state.u0) * state.u0)
+    b0 = np.cross(a0, state.u0)
+    turn = float(np.arctan2(mean_up @ a0, mean_up @ b0))
+    if abs(turn) > np.radians(params.max_axis_turn_deg):
+        return
+    tilt = float(np.arccos(np.clip(mean_up @ state.u0, -1.0, 1.0)))
+    weight = (tilt / np.radians(params.lean_sd_deg)) ** 2
+    state.turn_sum += weight * turn
+    state.turn_weight += weight
+    est = state.turn_sum / (state.turn_weight + np.radians(params.turn_sd_deg) ** -2)
+    state.axis = state.ref_axis = np.cos(est) * a0 - np.sin(est) * b0
+    state.phase = 2

@@ -67,6 +67,18 @@ def test_remounted_sensor_is_rezeroed_and_axis_refit() -> None:
     assert np.max(np.abs(out.angle_deg - ang)[late]) < 1.0
 
 
+def test_side_lean_on_the_first_rise_plateau_does_not_turn_the_axis() -> None:
+    """A 6° lean held through the forearms plateau (the first rise: tilt direction 17° off the
+    sagittal plane) outweighs no calibration: the angle stays true after it, on stage 3 and the
+    last lie, and on the plateau itself (a lean about the trunk's axis is not extension)."""
+    t, acc, gyr, ang = synth(PLAN, noise=0.5, lean=(12.5, 24.2, 6.0))
+    out = run(aligned_profile(), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 3, 1]
+    err = np.abs(out.angle_deg - ang)
+    assert err[(t > 15.5) & (t < 24.0)].max() < 1.0
+    assert err[t > 27.0].max() < 0.6
+
+
 def test_wobble_inside_a_hold_is_unstable_time_not_a_new_hold() -> None:
     t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 20.0)], noise=0.5, wobble=(20.0, 2.0, 3.0))
     holds = _holds(run(aligned_profile(), t, acc, gyr))
