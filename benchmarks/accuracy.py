@@ -5,6 +5,11 @@ with the truth. Prints per kind: angle RMSE during true holds, stage accuracy ov
 time, hold-duration error (median / max over matched holds), missed and extra holds.
 
     UV_PYTHON_DOWNLOADS=never uv run python benchmarks/accuracy.py --n 12 --seed 1
+
+``--worst K`` also lists, per kind, the K holds with the largest duration error (true start and
+end relative to the session start, found minus true start and end) and the K true holds with
+the most wrong-stage time (seconds wrong in the first 3 s, the last 3 s and between, and the
+stages shown instead).
 """
 
 from __future__ import annotations
@@ -40,6 +45,27 @@ def _match(truth: list, found: list[dict]) -> tuple[list[tuple], int, int]:
     return pairs, len(truth) - len(pairs), len(found) - len(used)
 
 
+def _wrong_stage(
+    sc: Scenario, t: np.ndarray, stage: np.ndarray, dt: np.ndarray
+) -> list[tuple[float, str]]:
+    """Per true hold with a wrong stage: (seconds wrong, description)."""
+    rows = []
+    for h in sc.session.holds:
+        bad = (t >= h.start_s) & (t < h.end_s) & (stage != h.stage)
+        if not bad.any():
+            continue
+        rel = t[bad] - h.start_s
+        head, tail = rel < 3.0, rel >= h.end_s - h.start_s - 3.0
+        parts = [float(np.sum(dt[bad][m])) for m in (head, tail & ~head, ~head & ~tail)]
+        shown = sorted({int(k) for k in stage[bad]})
+        rows.append((sum(parts), (
+            f"{sc.name} stage {h.stage} {h.start_s - t[0]:.2f}-{h.end_s - t[0]:.2f} s: wrong "
+            f"{parts[0]:.2f} s first 3 s, {parts[1]:.2f} s last 3 s, {parts[2]:.2f} s between; "
+            f"shown {shown}"
+        )))
+    return rows
+
+
 def evaluate(sc: Scenario) -> dict[str, float]:
     cal = sc.calibration
     try:
@@ -58,6 +84,12 @@ def evaluate(sc: Scenario) -> dict[str, float]:
     err = (out.angle_deg - ses.angle_deg)[in_hold]
     pairs, missed, extra = _match(list(ses.holds), res.result["holds"])
     dur_err = [abs(f["duration_s"] - (h.end_s - h.start_s)) for h, f in pairs]
+    t0 = float(ses.t[0])
+    worst = [(d, (
+        f"{sc.name} stage {h.stage}: true {h.start_s - t0:.2f}-{h.end_s - t0:.2f} s, found "
+        f"start {f['start_s'] - h.start_s:+.2f} s, end {f['end_s'] - h.end_s:+.2f} s"
+    )) for d, (h, f) in zip(dur_err, pairs, strict=True)]
+    dt = np.diff(ses.t, append=ses.t[-1])
     start_err = [f["start_s"] - h.start_s for h, f in pairs]
     end_err = [f["end_s"] - h.end_s for h, f in pairs]
     return {
@@ -66,10 +98,11 @@ def evaluate(sc: Scenario) -> dict[str, float]:
         "dur": dur_err, "start": start_err, "end": end_err,  # type: ignore[dict-item]
         "missed": float(missed), "extra": float(extra), "holds": float(len(ses.holds)),
         "rmse": float(np.sqrt(np.mean(err**2))) if err.size else float("nan"),
+        "worst": worst, "wrong": _wrong_stage(sc, ses.t, out.stage, dt),  # type: ignore[dict-item]
     }
 
 
-def report(kind: Kind, n: int, seed: int, verbose: bool) -> None:
+def report(kind: Kind, n: int, seed: int, verbose: bool, worst: int = 0) -> None:
     rows = []
     for sc in make_scenarios(n, seed, kind):
         r = evaluate(sc)
@@ -96,6 +129,12 @@ def report(kind: Kind, n: int, seed: int, verbose: bool) -> None:
         f"  missed holds {sum(r['missed'] for r in ok):.0f}, extra holds "
         f"{sum(r['extra'] for r in ok):.0f}"
     )
+    if worst:
+        for title, key in (("hold duration error", "worst"), ("wrong stage", "wrong")):
+            rows = sorted((x for r in ok for x in r[key]), key=lambda x: -x[0])[:worst]
+            print(f"  worst {title}:")
+            for value, text in rows:
+                print(f"    {value:.2f} s  {text}")
 
 
 def main() -> None:
@@ -104,10 +143,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kind", choices=("clean", "hard", "both"), default="both")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--worst", type=int, default=0, metavar="K", help="list the K worst holds")
     args = ap.parse_args()
     kinds: list[Kind] = ["clean", "hard"] if args.kind == "both" else [args.kind]
     for kind in kinds:
-        report(kind, args.n, args.seed, args.verbose)
+        report(kind, args.n, args.seed, args.verbose, args.worst)
 
 
 if __name__ == "__main__":
