@@ -13,14 +13,18 @@ arrivals that stay ahead of the envelope by more than ``gap_periods`` periods fo
 back within ``catch_up_s`` were a stall (host or link) whose backlog arrived in a burst: late,
 not lost, so they keep their own times. A timed sensor's gaps are jumps in its timestamps.
 
-One algorithm, ``advance``, takes any run of packets, vectorised between events (block ends,
-late arrivals, gaps, resyncs), so a whole recording costs about as much as its events. The
-streaming ``SampleClock`` feeds it one packet at a time and gets the same times, bit for bit.
+One algorithm, ``advance``, takes any run of packets, vectorised between events (late arrivals,
+gaps, resyncs), so a whole recording costs about as much as its events. Rate block ends are not
+such events: block minima of ``a - u`` do not depend on the tracking, so the rates of the coming
+blocks are fitted first and the envelope of many blocks is taken in one pass, each block's
+values at its own rate; only the low-pass and the slew limit run block by block. The streaming
+``SampleClock`` feeds it one packet at a time and gets the same times, bit for bit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -99,7 +103,12 @@ class _Packets:
         self.p, self.s = params, state
         self.a, self.n = a, n
         self.ends = np.cumsum(n)
+        self.starts = self.ends - n
         self.m = state.m_last + self.ends
+        # Per sample, once for the run: its packet and its place in it (k / n for k = 1..n).
+        self.packet_of = np.repeat(np.arange(n.size), n)
+        ramp = _ramp(n)
+        self.frac = (ramp + 1) / n[self.packet_of]
         self.timed = params.timestamps
         if self.timed:
             if raw is None:
@@ -109,9 +118,12 @@ class _Packets:
             back = self.us[self.ends[1:] - n[1:]] <= self.u[:-1]
             self.resync_at = np.flatnonzero(back) + 1
         else:
+            self.ramp = ramp
             self.u = params.period_s * self.m
+            self.us = params.period_s * (np.repeat(self.m - n, n) + ramp + 1)
             self.resync_at = np.empty(0, np.int64)
         self.out = np.empty(int(self.ends[-1]) if n.size else 0)
+        self.reach = 1  # rate blocks the next ``_track`` may take on: doubles while none is cut
 
     def _unwrap(self, raw: np.ndarray) -> np.ndarray:
         wrap, st = self.p.wrap_s, self.s
@@ -122,27 +134,37 @@ class _Packets:
         st.wraps, st.raw_last = int(wraps[-1]), float(raw[-1])
         return raw + wraps * wrap
 
+    def samples(self, i: int, j: int) -> slice:
+        """The samples of packets ``i..j-1``."""
+        return slice(int(self.starts[i]), int(self.ends[j - 1]))
+
     def sample_u(self, i: int, j: int) -> np.ndarray:
         """Sensor times of the samples of packets ``i..j-1``."""
-        if self.timed:
-            return self.us[self.ends[i] - self.n[i] : self.ends[j - 1]]
-        first = np.repeat(self.m[i:j] - self.n[i:j], self.n[i:j])
-        return self.p.period_s * (first + _ramp(self.n[i:j]) + 1)
+        return self.us[self.samples(i, j)]
 
     def skip(self, i: int, k: int) -> None:
         """``k`` samples were lost before packet ``i``: renumber it and the rest."""
-        self.m[i:] += k
-        self.u[i:] = self.p.period_s * self.m[i:]
+        m, n, first, period = self.m, self.n, int(self.starts[i]), self.p.period_s
+        m[i:] += k
+        self.u[i:] = period * m[i:]
+        self.us[first:] = period * (np.repeat(m[i:] - n[i:], n[i:]) + self.ramp[first:] + 1)
 
     def run_end(self, i: int) -> int:
-        """End of the run from packet ``i``: the next resync, or just after the block's end."""
+        """End of the run from packet ``i``: the next resync, or the end."""
         stop = self.resync_at[np.searchsorted(self.resync_at, i, side="right") :]
-        stop = int(stop[0]) if stop.size else self.n.size
-        st, block_s = self.s, self.p.block_s
-        c = i + max(0, int(np.searchsorted(self.u[i:stop], st.block_start + block_s)) - 1)
-        while c < stop and not self.u[c] - st.block_start >= block_s:
+        return int(stop[0]) if stop.size else self.n.size
+
+    def block_end(self, i: int, stop: int, block_start: float) -> int:
+        """Just after the packet ending the rate block that started at ``block_start``, or
+        ``stop``."""
+        block_s = self.p.block_s
+        c = i + max(0, int(np.searchsorted(self.u[i:stop], block_start + block_s)) - 1)
+        while c < stop and not self.u[c] - block_start >= block_s:
             c += 1
         return min(c + 1, stop)
+
+
+_MOST_BLOCKS = 32
 
 
 def _ramp(counts: np.ndarray) -> np.ndarray:
@@ -169,6 +191,8 @@ def advance(
         if not state.started or (pk.timed and pk.sample_u(i, i + 1)[0] <= state.u_last):
             _restart(pk, i)
             i += 1
+        elif not pk.timed and state.late_since is not None:
+            i += _late(pk, i, pk.block_end(i, pk.run_end(i), state.block_start))
         else:
             i += _track(pk, i, pk.run_end(i))
     return pk.out
@@ -190,62 +214,149 @@ def _restart(pk: _Packets, i: int) -> None:
     _commit(pk, i, i + 1, st.offset + st.rate * us)
 
 
-def _track(pk: _Packets, i: int, j: int) -> int:
-    """Clock packets from ``i`` (at most to ``j``, the rate fixed); returns how many it did."""
+class _Block(NamedTuple):
+    """Packets up to ``end`` (exclusive) clocked at ``rate``, the envelope over ``span``."""
+
+    end: int
+    rate: float
+    span: float
+    ends_block: bool
+    fitted: float | None  # the rate refitted where the block ends
+
+
+def _plan(pk: _Packets, i: int, stop: int, most: int) -> list[_Block]:
+    """The rate blocks from packet ``i`` (at most ``most`` of them, up to ``stop``) and the rate
+    each is clocked at: block minima of ``a - u`` depend on nothing the tracking does, so the
+    rates are known before the envelope is."""
     st, p = pk.s, pk.p
-    rate = st.rate
-    a, u = pk.a[i:j], pk.u[i:j]
-    v = a - rate * u
-    wu = np.concatenate((st.win_u, u))
-    wv = np.concatenate((st.win_a - rate * st.win_u, v))
-    span = p.locked_envelope_s if st.rate_locked else p.envelope_s
+    start, low, mins = st.block_start, st.block_min, list(st.block_mins)
+    rate, locked = st.rate, st.rate_locked
+    blocks: list[_Block] = []
+    while i < stop and len(blocks) < most:
+        j = pk.block_end(i, stop, start)
+        u_last = float(pk.u[j - 1])
+        ends = u_last - start >= p.block_s
+        span = p.locked_envelope_s if locked else p.envelope_s
+        low = min(low, float((pk.a[i:j] - pk.u[i:j]).min()))
+        fitted = None
+        if ends:
+            mins.append((u_last, low))
+            del mins[: -p.blocks]
+            start, low = u_last, np.inf
+            fitted = _fit_rate(p, mins)
+        blocks.append(_Block(j, rate, span, ends, fitted))
+        if fitted is not None:
+            rate, locked = fitted, True
+        i = j
+    return blocks
+
+
+def _track(pk: _Packets, i: int, stop: int) -> int:
+    """Clock packets from ``i`` (before ``stop``, over as many rate blocks as ``pk.reach``);
+    returns how many it did. Per block the same arithmetic as one block at a time."""
+    st, p = pk.s, pk.p
+    blocks = _plan(pk, i, stop, pk.reach)
+    j = blocks[-1].end
+    # The envelope of every block at once: each block's values (at its own rate) over its
+    # packets and the window before them, as segments of one array.
     have = st.win_u.size
-    q = np.arange(max(have - 1, 0), wu.size)
-    mins = window_minimum(wv, np.searchsorted(wu, wu[q] - span), q)
-    env = mins[-v.size :]
-    env_prev = np.concatenate((mins[:1] if have else [np.inf], env[:-1]))
+    wu = np.concatenate((st.win_u, pk.u[i:j]))
+    wa = np.concatenate((st.win_a, pk.a[i:j]))
+    keep = max(p.envelope_s, p.locked_envelope_s)
+    firsts = np.array([have] + [have + b.end - i for b in blocks[:-1]])
+    tails = np.searchsorted(wu, wu[np.maximum(firsts - 1, 0)] - keep)
+    tails[0] = 0
+    values, los, qs, rates, env_at = [], [], [], [], []
+    size = 0
+    for b, first, tail in zip(blocks, firsts.tolist(), tails.tolist(), strict=True):
+        last = have + b.end - i
+        q = np.arange(max(first - 1, tail), last)
+        lo = np.maximum(np.searchsorted(wu, wu[q] - b.span), tail)
+        values.append(wa[tail:last] - b.rate * wu[tail:last])
+        los.append(lo - tail + size)
+        qs.append(q - tail + size)
+        env_at.append(first > tail)  # whether the packet before the block is in its window
+        rates.append(np.full(last - first, b.rate))
+        size += last - tail
+    mins = window_minimum(np.concatenate(values), np.concatenate(los), np.concatenate(qs))
+    rate = np.concatenate(rates)
+    v = pk.a[i:j] - rate * pk.u[i:j]
+    env, env_prev = np.empty(j - i), np.empty(j - i)
+    at = 0
+    for b, had, first in zip(blocks, env_at, firsts.tolist(), strict=True):
+        k = b.end - i - (first - have)
+        block_mins = mins[at : at + k + had]
+        env[first - have : b.end - i] = block_mins[had:]
+        env_prev[first - have] = block_mins[0] if had else np.inf
+        env_prev[first - have + 1 : b.end - i] = block_mins[had:-1]
+        at += k + had
+    pk.reach = min(2 * pk.reach, _MOST_BLOCKS)
     if not pk.timed:
         threshold = max(p.gap_periods * p.period_s, p.min_gap_s)
-        if st.late_since is None:
-            ahead = np.flatnonzero(v - env_prev > threshold)
-            if ahead.size and ahead[0] == 0:
-                st.late_since, st.late_ref, st.late_min = (
-                    float(a[0]),
-                    float(env_prev[0]),
-                    float(v[0]),
-                )
-                return _hold(pk, i, i + 1)
-            j = i + int(ahead[0]) if ahead.size else j
-        else:
-            caught = v - st.late_ref <= threshold
-            end = np.flatnonzero(caught | (a - st.late_since >= p.catch_up_s))
-            done = int(end[0]) if end.size else v.size
-            if done:
-                st.late_min = min(st.late_min, float(v[:done].min()))
-                return _hold(pk, i, i + done)
-            if not caught[0]:
-                late = min(st.late_min, float(v[0])) - st.late_ref
-                _skip(pk, i, max(1, round(late / (rate * p.period_s))))
-            st.late_since = None
-            return 0
-    n, m = pk.n[i:j], pk.m[i:j]
-    slew = p.max_slew * p.period_s * rate
-    gain = p.rise_gain
-    smooth = sequential_lowpass(env[: j - i], gain, st.smooth)
-    peak = np.maximum.accumulate(np.concatenate(([st.peak], smooth + slew * m)))
-    offset = peak[1:] - slew * m
-    before = np.concatenate(([st.offset], offset[:-1]))
-    idx = np.repeat(np.arange(j - i), n)
-    ramp = (_ramp(n) + 1) / n[idx]
-    times = before[idx] + (offset - before)[idx] * ramp + rate * pk.sample_u(i, j)
-    st.peak, st.offset, st.smooth = float(peak[-1]), float(offset[-1]), float(smooth[-1])
+        ahead = np.flatnonzero(v - env_prev > threshold)
+        if ahead.size and ahead[0] == 0:
+            st.late_since, st.late_ref, st.late_min = (
+                float(pk.a[i]),
+                float(env_prev[0]),
+                float(v[0]),
+            )
+            pk.reach = 1
+            return _hold(pk, i, i + 1)
+        if ahead.size:  # arrivals run ahead from there: clock up to it only
+            j, pk.reach = i + int(ahead[0]), 1
+            cut = next(k for k, b in enumerate(blocks) if b.end > j)
+            if not cut or blocks[cut - 1].end < j:  # j inside a block: it does not end
+                blocks[cut] = blocks[cut]._replace(end=j, ends_block=False)
+                cut += 1
+            blocks = blocks[:cut]
+    span = pk.samples(i, j)
     if pk.timed:
-        steps = np.diff(np.concatenate(([st.u_last], pk.sample_u(i, j)))) / p.period_s
+        steps = np.diff(pk.us[span], prepend=st.u_last) / p.period_s
         jumps = steps[steps > 1.5]
         st.gaps += int(jumps.size)
         st.lost_samples += int(np.round(jumps).sum()) - int(jumps.size)
-    _commit(pk, i, j, times)
+    offset, before = np.empty(j - i), np.empty(j - i)
+    k = i
+    for b in blocks:
+        seg = slice(k - i, b.end - i)
+        m = pk.m[k : b.end]
+        slew = p.max_slew * p.period_s * b.rate
+        smooth = sequential_lowpass(env[seg], p.rise_gain, st.smooth)
+        peak = np.maximum.accumulate(np.concatenate(([st.peak], smooth + slew * m)))
+        offset[seg] = peak[1:] - slew * m
+        before[seg] = np.concatenate(([st.offset], offset[seg][:-1]))
+        st.peak, st.offset, st.smooth = float(peak[-1]), float(offset[seg][-1]), float(smooth[-1])
+        st.block_min = min(st.block_min, float((pk.a[k : b.end] - pk.u[k : b.end]).min()))
+        if b.ends_block:
+            st.u_last, st.m_last = float(pk.u[b.end - 1]), int(pk.m[b.end - 1])
+            _end_block(p, st, b.fitted)
+        k = b.end
+    idx = pk.packet_of[span] - i
+    times = before[idx] + (offset - before)[idx] * pk.frac[span] + rate[idx] * pk.us[span]
+    _store(pk, i, j, times)
     return j - i
+
+
+def _late(pk: _Packets, i: int, j: int) -> int:
+    """Untimed, arrivals ahead of the envelope since ``late_since``: packets from ``i`` (before
+    ``j``) are held until they catch up (a stall's burst) or ``catch_up_s`` has passed (then the
+    samples they skipped were lost); returns how many it held."""
+    st, p = pk.s, pk.p
+    rate = st.rate
+    a = pk.a[i:j]
+    v = a - rate * pk.u[i:j]
+    threshold = max(p.gap_periods * p.period_s, p.min_gap_s)
+    caught = v - st.late_ref <= threshold
+    end = np.flatnonzero(caught | (a - st.late_since >= p.catch_up_s))
+    done = int(end[0]) if end.size else v.size
+    if done:
+        st.late_min = min(st.late_min, float(v[:done].min()))
+        return _hold(pk, i, i + done)
+    if not caught[0]:
+        late = min(st.late_min, float(v[0])) - st.late_ref
+        _skip(pk, i, max(1, round(late / (rate * p.period_s))))
+    st.late_since = None
+    return 0
 
 
 def _hold(pk: _Packets, i: int, j: int) -> int:
@@ -270,9 +381,18 @@ def _skip(pk: _Packets, i: int, k: int) -> None:
 
 
 def _commit(pk: _Packets, i: int, j: int, times: np.ndarray) -> None:
-    """Store the times of packets ``i..j-1``; update the window and the rate blocks."""
+    """Store the times of packets ``i..j-1`` (all in one rate block); update the rate block."""
     st, p = pk.s, pk.p
-    pk.out[pk.ends[i] - pk.n[i] : pk.ends[j - 1]] = times
+    _store(pk, i, j, times)
+    st.block_min = min(st.block_min, float((pk.a[i:j] - pk.u[i:j]).min()))
+    if st.u_last - st.block_start >= p.block_s:
+        _end_block(p, st)
+
+
+def _store(pk: _Packets, i: int, j: int, times: np.ndarray) -> None:
+    """Store the times of packets ``i..j-1``; update the window and the last sample."""
+    st, p = pk.s, pk.p
+    pk.out[pk.samples(i, j)] = times
     u_last = float(pk.u[j - 1])
     keep_from = u_last - max(p.envelope_s, p.locked_envelope_s)
     wu = np.concatenate((st.win_u, pk.u[i:j]))
@@ -280,22 +400,27 @@ def _commit(pk: _Packets, i: int, j: int, times: np.ndarray) -> None:
     first = int(np.searchsorted(wu, keep_from))
     st.win_u, st.win_a = wu[first:], wa[first:]
     st.u_last, st.t_last, st.m_last = u_last, float(times[-1]), int(pk.m[j - 1])
-    st.block_min = min(st.block_min, float((pk.a[i:j] - pk.u[i:j]).min()))
-    if u_last - st.block_start >= p.block_s:
-        _end_block(p, st)
 
 
-def _end_block(p: ClockParams, st: ClockState) -> None:
+def _fit_rate(p: ClockParams, block_mins: list[tuple[float, float]]) -> float | None:
     """Block minima of ``a - u``: their slope over long spans is the sensor clock's drift."""
+    if len(block_mins) < 3:
+        return None
+    us, ms = np.array(block_mins).T
+    x, y = us - us.sum() / us.size, ms - ms.sum() / ms.size  # as ``mean``, without its overhead
+    slope = float(x @ y) / float(x @ x)  # least-squares line
+    return 1.0 + min(max(slope, -p.max_rate_error), p.max_rate_error)
+
+
+def _end_block(p: ClockParams, st: ClockState, rate: float | None = None) -> None:
+    """A rate block ended at the last sample: refit the rate (unless ``rate`` is that fit
+    already), continuous at that sample."""
     st.block_mins.append((st.u_last, st.block_min))
     st.block_start, st.block_min = st.u_last, np.inf
     del st.block_mins[: -p.blocks]
-    if len(st.block_mins) < 3:
+    rate = rate if rate is not None else _fit_rate(p, st.block_mins)
+    if rate is None:
         return
-    us, ms = np.array(st.block_mins).T
-    x, y = us - us.mean(), ms - ms.mean()
-    slope = float(x @ y) / float(x @ x)  # least-squares line
-    rate = 1.0 + min(max(slope, -p.max_rate_error), p.max_rate_error)
     st.offset += (st.rate - rate) * st.u_last  # continuity at the last sample
     st.smooth += (st.rate - rate) * st.u_last
     st.rate, st.rate_locked = rate, True

@@ -14,7 +14,5 @@ def window_minimum(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.nda
     for j in range(1, levels):
         half = 1 << (j - 1)
         table[j, : values.size - half] = np.minimum(table[j - 1, :-half], table[j - 1, half:])
-    level = np.zeros(width.shape, np.int64)
-    for j in range(1, levels):
-        level += width >= 1 << j
+    level = np.frexp(width)[1] - 1  # floor(log2(width)), exactly
     return np.minimum(table[level, lo], table[level, hi - (1 << level) + 1])
