@@ -50,7 +50,11 @@ class FramesDecoder(DecoderCounters):
         if char_uuid.lower() not in self._chars:
             return None
         n, size, sync = len(payload), self._length, self._sync
-        if n and n % size == 0 and all(payload[i : i + 2] == sync for i in range(0, n, size)):
+        # Every frame starts with ``sync``: byte k of every frame is a strided slice (one C pass
+        # each, where a loop over frames costs ~0.3 µs a frame on an hour's bulk decode).
+        if n and n % size == 0 and all(
+            payload[k::size] == sync[k : k + 1] * (n // size) for k in range(len(sync))
+        ):
             return self._chunk(payload)
         frames, skipped, replies = self._scan(payload)
         if not frames and not replies:
