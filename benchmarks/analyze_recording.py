@@ -4,7 +4,8 @@ Builds recordings of the demo exercise (sensorhold.motion, looped) as WitMotion 
 with BLE-like arrival times, writes them with ``RecordingWriter``, then in a fresh process per
 file times each stage and reports peak memory (tracemalloc for Python/numpy allocations, peak
 RSS). Peers from the same run: a plain ``json.loads``-per-line reader, and for the CSV input
-``np.loadtxt`` / ``np.genfromtxt``.
+``np.loadtxt`` / ``np.genfromtxt``, and (issue 4) the whole ``sensorhold analyze`` of the
+one-hour CSV against ``np.loadtxt`` + VQF's batch filter, side by side.
 
     UV_PYTHON_DOWNLOADS=never uv run python benchmarks/analyze_recording.py
 """
@@ -121,6 +122,60 @@ def child(path: Path, stage: str) -> dict[str, float]:
     return json.loads(done.stdout)
 
 
+PEER = """
+import sys, time
+t = time.perf_counter()
+import numpy as np
+from vqf import VQF
+data = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1)
+ts = float(np.median(np.diff(data[:, 0])))
+acc = np.ascontiguousarray(data[:, 1:4] * 9.81)
+gyr = np.ascontiguousarray(np.deg2rad(data[:, 4:7]))
+VQF(ts).updateBatch(gyr, acc)
+print(time.perf_counter() - t)
+"""
+
+
+def analyze_vs_batch_vqf(csv: Path, profile_path: Path, repeat: int = 3) -> None:
+    """Issue 4: ``sensorhold analyze`` of the one-hour CSV (the whole command in a fresh process,
+    and in-process) against reading it with ``np.loadtxt`` and running VQF's batch filter (also
+    a fresh process, imports included, and in-process); best of ``repeat``, in one run."""
+    from vqf import VQF
+
+    from sensorhold.analysis import analyze
+    from sensorhold.calibration.demo_profile import demo_profile
+    from sensorhold.calibration.profile import save
+
+    save(demo_profile(), profile_path)
+    cli = [sys.executable, "-m", "sensorhold", "analyze", str(csv), "--profile", str(profile_path)]
+
+    def run_cli() -> None:
+        subprocess.run(cli, capture_output=True, check=True)
+
+    def run_peer() -> None:
+        subprocess.run([sys.executable, "-c", PEER, str(csv)], capture_output=True, check=True)
+
+    def in_process() -> None:
+        t, acc, gyr = read_csv(csv)
+        analyze(t, acc, gyr, demo_profile())
+
+    def peer_in_process() -> None:
+        data = np.loadtxt(csv, delimiter=",", skiprows=1)
+        ts = float(np.median(np.diff(data[:, 0])))
+        acc = np.ascontiguousarray(data[:, 1:4] * 9.81)
+        gyr = np.ascontiguousarray(np.deg2rad(data[:, 4:7]))
+        VQF(ts).updateBatch(gyr, acc)
+
+    print(f"\none-hour CSV: sensorhold analyze vs np.loadtxt + VQF.updateBatch, best of {repeat}:")
+    for name, ours, peer in (
+        ("fresh process", run_cli, run_peer),
+        ("in-process", in_process, peer_in_process),
+    ):
+        a, b = best_of(ours, repeat), best_of(peer, repeat)
+        print(f"  {name:13s} sensorhold analyze {a:.2f} s   loadtxt + VQF batch {b:.2f} s"
+              f"   ratio {a / b:.2f}")
+
+
 def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
@@ -148,6 +203,7 @@ def main() -> None:
                 print(f"  {stage:13s} " + ", ".join(f"{k}={v:.3g}" for k, v in figures.items()))
         csv = Path(tmp) / "60min.csv"
         make_csv(csv, 60)
+        analyze_vs_batch_vqf(csv, Path(tmp) / "demo-profile.json")
         print(f"\none-hour CSV, {csv.stat().st_size / 1e6:.1f} MB, best of 3:")
         print(f"  sensorhold read_csv  {best_of(lambda: read_csv(csv)):.3f} s")
         loadtxt = best_of(lambda: np.loadtxt(csv, delimiter=",", skiprows=1))
