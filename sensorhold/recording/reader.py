@@ -208,7 +208,8 @@ def _read_header(
         )
     sensor = record.get("sensor")
     model = sensor.get("model") if isinstance(sensor, dict) else None
-    if not isinstance(model, str) or not _is_int(record.get("t0_ns")):
+    t0 = record.get("t0_ns")
+    if not isinstance(model, str) or not (_is_int(t0) and 0 <= t0 < 2**63):
         raise InputError(f"{path}: broken header (no sensor model or start time); cannot read it")
     try:
         spec = load_spec(model)

@@ -116,6 +116,12 @@ def test_huge_lines_are_skipped_without_reading_them_whole(recording: Rec, where
             InputError,
             "broken header (no sensor model or start time)",
         ),
+        (  # a start time beyond the 64-bit monotonic clock (found by the fuzz test)
+            b'{"type":"header","format":"sensorhold-recording","version":1,'
+            b'"sensor":{"model":"witmotion"},"t0_ns":10000001000000000000}\n',
+            InputError,
+            "broken header (no sensor model or start time)",
+        ),
         (
             b'{"type":"header","format":"sensorhold-recording","version":"1"}\n',
             InputError,
