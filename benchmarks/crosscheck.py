@@ -101,24 +101,42 @@ def _motion(plan: Plan, rate: float, rng: np.random.Generator) -> Motion:
     return Motion(t, np.concatenate(ps) + breath, np.concatenate(rs), holds)
 
 
+@dataclass(frozen=True)
+class Sensor:
+    """One physical sensor: noise (per-sample sd) and the errors it keeps between recordings."""
+
+    acc_sd: float
+    gyr_sd: float
+    acc_scale: np.ndarray
+    acc_offset: np.ndarray
+    gyr_scale: np.ndarray
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, noise: float, acc_error: float) -> Sensor:
+        e = 0.02 * acc_error
+        return cls(
+            rng.uniform(0.002, 0.01) * noise, rng.uniform(0.05, 0.4) * noise,
+            rng.uniform(1 - e, 1 + e, 3), rng.uniform(-e, e, 3), rng.uniform(0.98, 1.02, 3),
+        )
+
+
 def _imu(
-    m: Motion, mount: Rotation, rate: float, rng: np.random.Generator, noise: float, bias: float,
-    acc_error: float,
+    m: Motion, mount: Rotation, rate: float, rng: np.random.Generator, sensor: Sensor,
+    bias_dps: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Accelerometer (g) and gyro (deg/s) in sensor axes. Body axes: x to the head, y to the
-    left, z out of the back when prone; extension turns the head up (about -y)."""
+    """Accelerometer (g) and gyro (deg/s) in sensor axes, with a gyro bias drawn for this power-on
+    (up to ``bias_dps`` an axis). Body axes: x to the head, y to the left, z out of the back when
+    prone; extension turns the head up (about -y)."""
     body = Rotation.from_euler("yx", np.column_stack((-m.pitch, m.roll)), degrees=True)
-    sensor = body * mount
+    frame = body * mount
     dt = 1.0 / rate
     arm = body.apply([LEVER_M, 0.0, 0.0])
     lin = np.gradient(np.gradient(arm, dt, axis=0), dt, axis=0) / G
-    acc = sensor.inv().apply(np.array([0.0, 0.0, 1.0]) + lin)
-    e = 0.02 * acc_error
-    acc = acc * rng.uniform(1 - e, 1 + e, 3) + rng.uniform(-e, e, 3)
-    acc += rng.normal(0.0, rng.uniform(0.002, 0.01) * noise, acc.shape)
-    rv = (sensor[:-1].inv() * sensor[1:]).as_rotvec() / dt
-    gyr = np.degrees(np.vstack((rv[:1], rv))) * rng.uniform(0.98, 1.02, 3)
-    gyr += rng.uniform(-bias, bias, 3) + rng.normal(0.0, rng.uniform(0.05, 0.4) * noise, gyr.shape)
+    acc = frame.inv().apply(np.array([0.0, 0.0, 1.0]) + lin)
+    acc = acc * sensor.acc_scale + sensor.acc_offset + rng.normal(0.0, sensor.acc_sd, acc.shape)
+    rv = (frame[:-1].inv() * frame[1:]).as_rotvec() / dt
+    gyr = np.degrees(np.vstack((rv[:1], rv))) * sensor.gyr_scale
+    gyr += rng.uniform(-bias_dps, bias_dps, 3) + rng.normal(0.0, sensor.gyr_sd, gyr.shape)
     return acc, gyr
 
 
@@ -154,7 +172,8 @@ def make_case(seed: int, noise: float, bias: float, losses: int, acc_error: floa
     if stage3:
         cal_plan += [("move", a3, 2.0, 0), ("hold", a3, 8.0, 3)]
     cm = _motion(cal_plan, rate, rng)
-    cal_acc, cal_gyr = _imu(cm, mount, rate, rng, 1.0, 0.5, acc_error)
+    sensor = Sensor.draw(rng, noise, acc_error)
+    cal_acc, cal_gyr = _imu(cm, mount, rate, rng, sensor, bias)
     stages = [1, 2, 1, 2, 3, 1] if stage3 else [1, 2, 1, 2, 1]
     if stage3 and rng.random() < 0.4:
         stages = [1, 2, 3, 2, 1]
@@ -167,7 +186,7 @@ def make_case(seed: int, noise: float, bias: float, losses: int, acc_error: floa
     plan += [("move", 80.0, 3.0, 0), ("stand", 80.0, 5.0, 0)]
     m = _motion(plan, rate, rng)
     remount = mount * Rotation.from_euler("zyx", rng.uniform(-6, 6, 3), degrees=True)
-    acc, gyr = _imu(m, remount, rate, rng, noise, bias, acc_error)
+    acc, gyr = _imu(m, remount, rate, rng, sensor, bias)
     keep = np.ones(m.t.size, bool)
     for _ in range(losses):
         i = int(rng.integers(0, m.t.size))
