@@ -5,11 +5,16 @@ of at least ``min_plateau_s`` are plateaus; neighbours closer than ``merge_deg``
 plateau (a wobble split it). The last two (three with stage 3) are the stage plateaus, so a
 lead-in (standing, getting down) does no harm. Then ``a ∝ u_prone × u_forearms``, the stage
 angles follow from the plateau means, and the person's still-holding noise sets stillness.
+
+Stillness is judged twice: a noisier sensor than the default thresholds allow (a cheap IMU at
+2-3x the usual noise, or a gyro bias the filter has not yet learnt) would show no still plateau
+at all, so the thresholds are first raised above the recording's own noise floor (a low
+percentile of rate, jolt and spread: a calibration is mostly still), never lowered.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,6 +35,8 @@ class FitParams:
     min_step_deg: float = 4.0
     max_forearms_deg: float = 60.0
     noise_percentile: float = 95.0
+    floor_percentile: float = 25.0
+    floor_factor: float = 4.0
     orientation: orientation.OrientationParams = field(
         default_factory=orientation.OrientationParams
     )
@@ -80,6 +87,10 @@ def fit_profile(
     _, s = stillness.step(
         p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc, o.gyr_dps
     )
+    _, s = stillness.step(
+        above_noise_floor(p, s), stillness.StillnessState(), ts, o.up, o.rate_dps, acc,
+        o.gyr_dps,
+    )
     plateaus = find_plateaus(t, s.up, s.still, p)
     need = 3 if stage3 else 2
     wanted = ", ".join(STAGE_NAMES[k] for k in range(1, need + 1))
@@ -121,4 +132,18 @@ def fit_profile(
         stage_angles={k + 1: float(a) for k, a in enumerate(angles)},
         rate_noise_dps=float(np.percentile(s.rate_dps[idx], p.noise_percentile)),
         spread_noise_deg=float(np.percentile(s.spread_deg[idx], p.noise_percentile)),
+        jolt_noise_g=float(np.percentile(s.jolt_g[idx], p.noise_percentile)),
+    )
+
+
+def above_noise_floor(p: FitParams, s: stillness.StillnessOut) -> stillness.StillnessParams:
+    """Stillness thresholds at least ``floor_factor`` times the recording's noise floor."""
+    sp, k, q = p.stillness, p.floor_factor, p.floor_percentile
+    rate = max(sp.rate_on_dps, k * float(np.percentile(s.rate_dps, q)))
+    jolt = max(sp.jolt_on_g, k * float(np.percentile(s.jolt_g, q)))
+    spread = max(sp.spread_on_deg, k * float(np.percentile(s.spread_deg, q)))
+    return replace(
+        sp, rate_on_dps=rate, rate_off_dps=rate * sp.rate_off_dps / sp.rate_on_dps,
+        jolt_on_g=jolt, jolt_off_g=jolt * sp.jolt_off_g / sp.jolt_on_g,
+        spread_on_deg=spread, spread_off_deg=spread * sp.spread_off_deg / sp.spread_on_deg,
     )

@@ -24,14 +24,16 @@ FORMAT_VERSION = 1
 KIND = "sensorhold-profile"
 DEFAULT_RATE_ON_DPS = 4.0
 DEFAULT_SPREAD_ON_DEG = 1.5
+DEFAULT_JOLT_ON_G = 0.008
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
     """``up_prone`` and ``axis`` are unit vectors in sensor axes (``axis`` ⟂ ``up_prone``, the
     extension axis, positive rotation = extension). ``stage_angles`` maps stage -> degrees
-    relative to prone (stage 1 is 0 by definition). ``rate_noise_dps`` and
-    ``spread_noise_deg`` are the person's still-holding (breathing) levels."""
+    relative to prone (stage 1 is 0 by definition). ``rate_noise_dps``, ``spread_noise_deg``
+    and ``jolt_noise_g`` are the person's still-holding levels (breathing and the sensor's own
+    noise); ``jolt_noise_g`` 0 (profiles made before it was measured): the default threshold."""
 
     user: str
     sensor_model: str
@@ -42,6 +44,7 @@ class Profile:
     stage_angles: dict[int, float]
     rate_noise_dps: float = 1.0
     spread_noise_deg: float = 0.3
+    jolt_noise_g: float = 0.0
 
     def stage_angle_tuple(self) -> tuple[float, ...]:
         """Calibrated angles of the allowed stages, stage 1 first."""
@@ -64,6 +67,7 @@ class Profile:
             "noise": {
                 "rate_dps": round(self.rate_noise_dps, 4),
                 "spread_deg": round(self.spread_noise_deg, 4),
+                "jolt_g": round(self.jolt_noise_g, 5),
             },
         }
 
@@ -96,11 +100,15 @@ class Profile:
                 stage_angles=angles,
                 rate_noise_dps=float(data["noise"]["rate_dps"]),
                 spread_noise_deg=float(data["noise"]["spread_deg"]),
+                jolt_noise_g=float(data["noise"].get("jolt_g", 0.0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ProfileError(f"{source} is broken ({exc!s}); {redo}") from None
         needed = {1, 2, 3} if stage3 else {1, 2}
-        values = [*angles.values(), profile.rate_noise_dps, profile.spread_noise_deg]
+        values = [
+            *angles.values(), profile.rate_noise_dps, profile.spread_noise_deg,
+            profile.jolt_noise_g,
+        ]
         if not needed <= angles.keys() or not all(math.isfinite(v) for v in values):
             raise ProfileError(f"{source} lacks stage angles {sorted(needed)}; {redo}")
         if abs(float(np.dot(up, axis))) > 0.05:

@@ -38,6 +38,7 @@ class PipelineParams:
     hold: HoldParams = field(default_factory=HoldParams)
     moving_dps: float = 10.0
     noise_factor: float = 3.0
+    jolt_factor: float = 1.5
     off_factor: float = 1.5
     ease_tau_s: float = 0.1
     rest_factor: float = 1.0
@@ -47,12 +48,15 @@ class PipelineParams:
         around their stage angles."""
         rate_on = max(DEFAULT_RATE_ON_DPS, self.noise_factor * profile.rate_noise_dps)
         spread_on = max(DEFAULT_SPREAD_ON_DEG, self.noise_factor * profile.spread_noise_deg)
+        jolt_on = max(self.stillness.jolt_on_g, self.jolt_factor * profile.jolt_noise_g)
         still = replace(
             self.stillness,
             rate_on_dps=rate_on,
             rate_off_dps=self.off_factor * rate_on,
             spread_on_deg=spread_on,
             spread_off_deg=self.off_factor * spread_on,
+            jolt_on_g=jolt_on,
+            jolt_off_g=self.off_factor * jolt_on,
         )
         return replace(
             self,

@@ -28,6 +28,18 @@ def test_fit_on_default_person_matches_demo_profile() -> None:
         assert fit.stage_angles[k] == pytest.approx(demo.stage_angles[k], abs=1.5)
 
 
+def test_a_noisy_sensor_still_calibrates_and_its_noise_is_kept() -> None:
+    """At 3x the noise the default thresholds find no still plateau; above the recording's own
+    noise floor all three are found, and the profile carries the jolt noise for sessions."""
+    t, acc, gyr, _ = synth([(0.0, 10.0), (18.0, 10.0), (32.0, 10.0)], noise=3.0, seed=2)
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
+    assert fit.stage_angles[2] == pytest.approx(18.0, abs=1.0)
+    assert fit.stage_angles[3] == pytest.approx(32.0, abs=1.0)
+    quiet = fit_profile(*synth([(0.0, 10.0), (18.0, 10.0), (32.0, 10.0)], noise=0.3)[:3],
+                        user="u", sensor_model="m", stage3=True)
+    assert fit.jolt_noise_g > 3 * quiet.jolt_noise_g > 0
+
+
 def test_missing_plateau_is_a_clear_user_error() -> None:
     t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 10.0)])
     with pytest.raises(UserError, match="need 3"):
