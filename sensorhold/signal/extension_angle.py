@@ -125,18 +125,35 @@ def rotate_onto(v: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return v * c + np.cross(k, v) * s + k * (k @ v) * (1 - c)
 
 
-def _rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", a, b)
+# Internally, vectors over samples are component-major (3, m): each component is contiguous,
+# which makes per-sample dot and cross products several times faster than on (m, 3) rows.
 
 
-def _unit_rows(v: np.ndarray) -> np.ndarray:
-    norm = np.sqrt(_rows(v, v))[:, None]
+def _cos_deg(deg: float) -> float:
+    return float(np.cos(deg / RAD))
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-sample dot products of (3, m) arrays, either of which may be a (3,) vector."""
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.stack(
+        (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+    )
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    """Each column of ``v`` (3, m) scaled to unit length; zero columns stay zero."""
+    norm = np.sqrt(_dot(v, v))
     return np.divide(v, norm, out=np.zeros_like(v), where=norm > 0)
 
 
 @dataclass(frozen=True, slots=True)
 class _Zero:
-    """Per sample of a stretch: the zero and axis in force, and the votes behind them."""
+    """Per sample of a stretch: the zero and axis in force, and the votes behind them
+    (vectors (3, m))."""
 
     u0: np.ndarray
     axis: np.ndarray
@@ -150,81 +167,86 @@ class _Zero:
 def _track_zero(
     params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, still: np.ndarray
 ) -> _Zero:
-    """The averaged prone zero (module docstring) at each sample, from ``state`` on."""
+    """The averaged prone zero (module docstring) at each sample, from ``state`` on; ``up``
+    (3, m). Angle thresholds are compared as cosines."""
     m = t.size
-    near = np.arccos(np.clip(up @ state.ref_u0, -1.0, 1.0)) * RAD < params.lie_deg
+    near = _dot(up, state.ref_u0) > _cos_deg(params.lie_deg)
     member = near & still
     prev = np.concatenate(([state.in_lie], near[:-1]))
-    idx = np.arange(m)
-    start = np.maximum.accumulate(np.where(near & ~prev, idx, -1))  # -1: the carried lie
+    start = np.maximum.accumulate(np.where(near & ~prev, np.arange(m), -1))  # -1: carried lie
     carried = start < 0
-    cs = np.cumsum(np.where(member[:, None], up, 0.0), axis=0)
-    lie_sum = cs - np.where((start > 0)[:, None], cs[np.maximum(start - 1, 0)], 0.0)
-    lie_sum += np.where(carried[:, None], state.lie_sum, 0.0)
+    base = np.maximum(start - 1, 0)
+    cs = np.cumsum(np.where(member, up, 0.0), axis=1)
+    lie_sum = cs - np.where(start > 0, cs[:, base], 0.0)
+    lie_sum += np.where(carried, state.lie_sum[:, None], 0.0)
     cnt = np.cumsum(member)
-    before = np.where(start > 0, cnt[np.maximum(start - 1, 0)], 0)
+    before = np.where(start > 0, cnt[base], 0)
     midx = np.flatnonzero(member)
     first_t = t[midx[np.minimum(before, midx.size - 1)]] if midx.size else np.full(m, np.nan)
     lie_t0 = np.where(cnt > before, first_t, np.nan)
     if not np.isnan(state.lie_t0):
         lie_t0 = np.where(carried, state.lie_t0, lie_t0)
     prev_t0 = np.concatenate(([state.lie_t0], lie_t0[:-1]))
-    prev_sum = np.concatenate((state.lie_sum[None], lie_sum[:-1]))
     with np.errstate(invalid="ignore"):
         closed = ~near & prev & (t - prev_t0 >= params.settle_s)
         open_ok = near & (t - lie_t0 >= params.settle_s)
+    # Each closed lie votes with its mean up-vector (its sum up to the sample before).
     ends = np.flatnonzero(closed)
-    vote = np.zeros((m, 3))
-    vote[ends] = _unit_rows(prev_sum[ends])
-    votes = state.votes + np.cumsum(vote, axis=0)
-    n_votes = state.n_votes + np.cumsum(closed)
-    total = votes.copy()
-    total[open_ok] += _unit_rows(lie_sum[open_ok])
-    session = np.where((n_votes + open_ok > 0)[:, None], _unit_rows(total), state.u0)
-    agree = np.arccos(np.clip(session @ state.cal_u0, -1.0, 1.0)) * RAD <= params.agree_deg
-    u0 = session
-    u0[agree] = _unit_rows(total[agree] + state.cal_u0)
-    axis = _unit_rows(state.ref_axis - (u0 @ state.ref_axis)[:, None] * u0)
+    ended = np.where(ends > 0, lie_sum[:, np.maximum(ends - 1, 0)], state.lie_sum[:, None])
+    cum_votes = np.zeros((3, ends.size + 1))
+    np.cumsum(_unit(ended), axis=1, out=cum_votes[:, 1:])
+    n_closed = np.cumsum(closed)
+    votes = state.votes[:, None] + cum_votes[:, n_closed]
+    n_votes = state.n_votes + n_closed
+    total = votes + np.where(open_ok, _unit(lie_sum), 0.0)
+    session = np.where(n_votes + open_ok > 0, _unit(total), state.u0[:, None])
+    agree = _dot(session, state.cal_u0) >= _cos_deg(params.agree_deg)
+    u0 = np.where(agree, _unit(total + state.cal_u0[:, None]), session)
+    axis = _unit(state.ref_axis[:, None] - _dot(u0, state.ref_axis) * u0)
     return _Zero(u0, axis, votes, n_votes, near, lie_sum, lie_t0)
 
 
 def _run_mean_angle(
     params: AngleParams, cond: np.ndarray, up: np.ndarray, state: AngleState
 ) -> np.ndarray:
-    """Calibrated-frame angle of the mean up-vector of each sample's ``cond`` run so far; 0
-    where that mean agrees with the calibrated zero."""
+    """Calibrated-frame angle of the mean up-vector (``up`` (3, n)) of each sample's ``cond``
+    run so far; 0 where that mean agrees with the calibrated zero."""
     n = cond.size
     prev = np.concatenate(([state.run.count > 0], cond[:-1]))
     start = np.maximum.accumulate(np.where(cond & ~prev, np.arange(n), -1))
-    cs = np.cumsum(np.where(cond[:, None], up, 0.0), axis=0)
-    total = cs - np.where((start > 0)[:, None], cs[np.maximum(start - 1, 0)], 0.0)
-    total += np.where((start < 0)[:, None], state.run.total, 0.0)
-    mean = _unit_rows(total)
-    off = np.arccos(np.clip(mean @ state.u0, -1.0, 1.0)) * RAD > params.agree_deg
-    return np.where(off, frame_angles(mean, state.u0, state.axis).angle_deg, 0.0)
+    cs = np.cumsum(np.where(cond, up, 0.0), axis=1)
+    total = cs - np.where(start > 0, cs[:, np.maximum(start - 1, 0)], 0.0)
+    total += np.where(start < 0, state.run.total[:, None], 0.0)
+    mean = _unit(total)
+    off = _dot(mean, state.u0) < _cos_deg(params.agree_deg)
+    ang = np.arctan2(_dot(mean, _cross(state.axis, state.u0)), _dot(mean, state.u0)) * RAD
+    return np.where(off, ang, 0.0)
 
 
 def _commit(state: AngleState, z: _Zero, k: int) -> None:
     """Carry the zero as it stands after sample ``k`` of the stretch."""
-    state.u0, state.axis = z.u0[k].copy(), z.axis[k].copy()
-    state.votes, state.n_votes = z.votes[k].copy(), int(z.n_votes[k])
+    state.u0, state.axis = z.u0[:, k].copy(), z.axis[:, k].copy()
+    state.votes, state.n_votes = z.votes[:, k].copy(), int(z.n_votes[k])
     state.in_lie = bool(z.near[k])
-    state.lie_sum = z.lie_sum[k].copy() if state.in_lie else np.zeros(3)
+    state.lie_sum = z.lie_sum[:, k].copy() if state.in_lie else np.zeros(3)
     state.lie_t0 = float(z.lie_t0[k]) if state.in_lie else np.nan
 
 
 def _angles(
     state: AngleState, up: np.ndarray, u0: np.ndarray, axis: np.ndarray, params: AngleParams
 ) -> AngleOut:
-    """Angle and roll of ``up`` (n, 3) against per-sample frames ``u0``, ``axis`` (n, 3)."""
-    ang = np.arctan2(_rows(up, np.cross(axis, u0)), _rows(up, u0)) * RAD
-    roll = np.arcsin(np.clip(_rows(up, axis), -1.0, 1.0)) * RAD
+    """Angle and roll of ``up`` (3, n) against frames ``u0``, ``axis``: (3,) or per sample
+    (3, n)."""
+    along = _dot(up, u0)
+    ang = np.arctan2(_dot(up, _cross(axis, u0)), along) * RAD
+    roll = np.arcsin(np.clip(_dot(up, axis), -1.0, 1.0)) * RAD
     if state.phase != 1:
         return AngleOut(ang, roll)
-    tilt = np.arccos(np.clip(_rows(up, u0), -1.0, 1.0)) * RAD
-    far = tilt >= params.rise_deg
-    sign = np.where(ang < 0, -1.0, 1.0)
-    return AngleOut(np.where(far, sign * tilt, ang), np.where(far, 0.0, roll))
+    far = along <= _cos_deg(params.rise_deg)
+    tilt = np.arccos(np.clip(along[far], -1.0, 1.0)) * RAD
+    ang[far] = np.where(ang[far] < 0, -tilt, tilt)
+    roll[far] = 0.0
+    return AngleOut(ang, roll)
 
 
 def step(
@@ -234,23 +256,23 @@ def step(
     n = t.size
     ang, roll = np.empty(n), np.empty(n)
     pending = np.zeros(n, bool)
+    up = np.ascontiguousarray(up.T)  # (3, n); no copy when ``up`` is column-major
     lo = 0
     while lo < n:
         seg = slice(lo, n)
         z = None
         if state.phase == 0:
-            u0 = np.broadcast_to(state.u0, (n - lo, 3))
-            axis = np.broadcast_to(state.axis, (n - lo, 3))
+            u0, axis = state.u0, state.axis
         else:
-            z = _track_zero(params, state, t[seg], up[seg], still[seg])
+            z = _track_zero(params, state, t[seg], up[:, seg], still[seg])
             u0, axis = z.u0, z.axis
-        out = _angles(state, up[seg], u0, axis, params)
+        out = _angles(state, up[:, seg], u0, axis, params)
         near = (state.phase == 0) & (np.abs(out.angle_deg) < params.prone_window_deg) & (
             np.abs(out.roll_deg) < params.roll_window_deg
         )
         if state.phase == 0:
             cond = still[seg] & near
-            ref = _run_mean_angle(params, cond, up[seg], state)
+            ref = _run_mean_angle(params, cond, up[:, seg], state)
             out = AngleOut(np.where(cond, out.angle_deg - ref, out.angle_deg), out.roll_deg)
         else:
             plateau = still[seg] & (out.angle_deg >= params.rise_deg) & (
@@ -260,7 +282,7 @@ def step(
             cond = plateau.copy()
             if state.voted:  # the plateau that voted last is not counted again
                 cond[: left[0] if left.size else cond.size] = False
-        i, total, state.run = first_long_run(cond, t[seg], up[seg], params.settle_s, state.run)
+        i, total, state.run = first_long_run(cond, t[seg], up[:, seg], params.settle_s, state.run)
         stop = n if i < 0 else lo + i + 1
         ang[lo:stop], roll[lo:stop] = out.angle_deg[: stop - lo], out.roll_deg[: stop - lo]
         pending[lo:stop] = near[: stop - lo]
