@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from vqf import VQF
 
+from sensorhold.signal.vectors import norm_rows
+
 G = 9.80665
 DEG = np.pi / 180.0
 
@@ -49,7 +51,7 @@ class OrientationState:
 @dataclass(frozen=True, slots=True)
 class OrientationOut:
     """Per sample: unit up-vector (n, 3), bias-free angular rate magnitude (deg/s) and
-    bias-free angular velocity (n, 3) deg/s."""
+    bias-free angular velocity (n, 3) deg/s; the vectors column-major."""
 
     up: np.ndarray
     rate_dps: np.ndarray
@@ -64,9 +66,10 @@ class OrientationOut:
 
 
 def up_from_quat(q: np.ndarray) -> np.ndarray:
-    """R(q)^T e_z for sensor->earth quaternions [w x y z] (n, 4): earth's up in sensor axes."""
-    w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
-    return np.stack((2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)), axis=1)
+    """R(q)^T e_z for sensor->earth quaternions [w x y z] (n, 4): earth's up in sensor axes,
+    (n, 3) column-major (each component contiguous, as the layers after use them)."""
+    w, x, y, z = np.ascontiguousarray(q.T)
+    return np.stack((2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y))).T
 
 
 def _median(x: np.ndarray) -> float:
@@ -116,8 +119,8 @@ def _run_vqf(
     steps[bridge] = np.rint(dt[bridge] / ts).astype(np.int64)
     state.gaps += int(np.count_nonzero(gap))
 
-    up = np.empty((n, 3))
-    omega = np.empty((n, 3))
+    quat = np.empty((n, 4))
+    gyr_bias = np.empty((n, 3))
     cuts = np.flatnonzero(reset)
     bounds = np.concatenate(([0], cuts, [n]))
     prev_acc, prev_gyr = state.last_acc, state.last_gyr
@@ -137,8 +140,7 @@ def _run_vqf(
         seg_acc, seg_gyr = acc[lo:hi], gyr[lo:hi]
         total = int(steps_seg.sum())
         if total == hi - lo:
-            ga, gg = seg_acc, seg_gyr
-            real = np.arange(hi - lo)
+            ga, gg, real = seg_acc, seg_gyr, None
         else:
             # Linear interpolation from the previous sample across each bridged gap.
             real = np.cumsum(steps_seg) - 1
@@ -151,10 +153,14 @@ def _run_vqf(
         res = vqf.updateBatch(
             np.ascontiguousarray(gg * DEG), np.ascontiguousarray(ga * G)
         )
-        up[lo:hi] = up_from_quat(res["quat6D"][real])
-        omega[lo:hi] = seg_gyr - res["bias"][real] / DEG
+        if real is None:
+            quat[lo:hi], gyr_bias[lo:hi] = res["quat6D"], res["bias"]
+        else:
+            quat[lo:hi], gyr_bias[lo:hi] = res["quat6D"][real], res["bias"][real]
         prev_acc, prev_gyr = seg_acc[-1], seg_gyr[-1]
-    return OrientationOut(up, np.linalg.norm(omega, axis=1), omega)
+    omega = np.empty((3, n))
+    np.subtract(gyr.T, gyr_bias.T / DEG, out=omega)
+    return OrientationOut(up_from_quat(quat), norm_rows(omega.T), omega.T)
 
 
 def step(

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensorhold.signal.lowpass import hold_last, latch
+from sensorhold.signal.vectors import dot_rows
 
 G = 9.80665
 
@@ -93,7 +94,7 @@ def step(
     settling = quiet | still
     back = settling & ~np.concatenate(([state.settling], settling[:-1]))
     moving = ~rest
-    av = np.einsum("ij,ij->i", acc, up) - 1.0
+    av = dot_rows(acc, up) - 1.0
     dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
     mid = 0.5 * (av + np.concatenate(([av[0] if np.isnan(state.av) else state.av], av[:-1])))
     v = _since_last(np.cumsum(np.where(moving, mid * G * dt, 0.0)), rest, state.v)
@@ -103,7 +104,7 @@ def step(
     idx = np.where(start, np.arange(n), -1)
     first = np.maximum.accumulate(idx)
     up0 = np.where(first[:, None] >= 0, up[np.maximum(first, 0)], state.run_up)
-    level = np.einsum("ij,ij->i", up, up0) > np.cos(np.radians(params.max_turn_deg))
+    level = dot_rows(up, up0) > np.cos(np.radians(params.max_turn_deg))
     span = t - run_t
     rise = z - 0.5 * v * span  # zero-velocity update: v at the end is drift
     gap_t = hold_last(t, dt > params.max_gap_s, state.gap_t)

@@ -116,8 +116,9 @@ class Pipeline:
         """A chunk: ``t`` (n,) s, ``acc`` (n, 3) g, ``gyr`` (n, 3) deg/s, sensor axes."""
         p = self.params
         t = np.asarray(t, dtype=float)
-        acc = np.asarray(acc, dtype=float).reshape(-1, 3)
-        gyr = np.asarray(gyr, dtype=float).reshape(-1, 3)
+        # Column-major, as the layers compute per component (see signal/vectors.py).
+        acc = np.asfortranarray(np.asarray(acc, dtype=float).reshape(-1, 3))
+        gyr = np.asfortranarray(np.asarray(gyr, dtype=float).reshape(-1, 3))
         self._orient, o = orientation.step(p.orientation, self._orient, t, acc, gyr)
         ts = self._orient.ts or (1.0 / 100.0)
         self._still, s = stillness.step(

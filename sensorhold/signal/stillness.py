@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensorhold.signal.lowpass import alpha, latch, lowpass
+from sensorhold.signal.vectors import cross_rows, norm_rows
 
 RAD = 180.0 / np.pi
 
@@ -92,7 +93,7 @@ def jerk(
     before = np.vstack((x[:1] if prev is None else prev, x[:-1]))
     j = (x - before) / ts
     if gyr_dps is not None:
-        j[:, 3:] += np.cross(gyr_dps / RAD, acc)
+        j[:, 3:] += cross_rows(gyr_dps / RAD, acc)
     return j, x[-1].copy()
 
 def step(
@@ -111,21 +112,23 @@ def step(
     j, x_last = jerk(ts, acc, up, gyr_dps, state.jerk_ref)
     jerk_slow = lowpass(j, alpha(ts, params.tau_jolt_slow_s), state.jerk_slow)
     jerk_fast = lowpass(jerk_slow, alpha(ts, params.tau_jolt_fast_s), state.jerk_fast)
-    norms = np.linalg.norm(jerk_fast.reshape(n, -1, 3), axis=2).min(axis=1)
+    norms = norm_rows(jerk_fast[:, :3])
+    if jerk_fast.shape[1] > 3:
+        norms = np.minimum(norms, norm_rows(jerk_fast[:, 3:]))
     jolt = (params.tau_jolt_slow_s - params.tau_jolt_fast_s) * norms
     calm = latch(
         (rate < params.rate_on_dps) & (jolt < params.jolt_on_g),
         (rate > params.rate_off_dps) | (jolt > params.jolt_off_g),
         state.calm,
     )
-    norm = np.linalg.norm(acc, axis=1, keepdims=True)
+    norm = norm_rows(acc)[:, None]
     gravity = acc / np.where(norm > 0, norm, 1.0)
     fix = lowpass(
         np.where(calm[:, None], gravity - up, 0.0), alpha(ts, params.tau_rest_s),
         np.zeros(3) if state.tilt_fix is None else state.tilt_fix,
     )
     up = up + fix
-    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    up /= norm_rows(up)[:, None]
     a_slow, a_follow = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
     mean = np.empty_like(up)
     prev = state.up_mean
@@ -133,7 +136,7 @@ def step(
     for lo, hi in itertools.pairwise(cuts):
         mean[lo:hi] = lowpass(up[lo:hi], a_slow if calm[lo] else a_follow, prev)
         prev = mean[hi - 1]
-    spread = np.linalg.norm(up - mean, axis=1) * RAD
+    spread = norm_rows(up - mean) * RAD
     steady = latch(spread < params.spread_on_deg, spread > params.spread_off_deg, state.steady)
     still = calm & steady
     new = StillnessState(
