@@ -40,6 +40,10 @@ import numpy as np
 from sensorhold.signal.condition_run import RunCarry, first_long_run
 
 RAD = 180.0 / np.pi
+# A chunk is taken at most WINDOW samples at a time (as if streamed in such chunks): each settled
+# plateau restarts the work after it, so over a whole recording in one chunk that work grew with
+# the number of plateaus times the length (an hour of demo data: 55 µs/sample).
+WINDOW = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +263,8 @@ def step(
     up = np.ascontiguousarray(up.T)  # (3, n); no copy when ``up`` is column-major
     lo = 0
     while lo < n:
-        seg = slice(lo, n)
+        hi = min(n, lo + WINDOW)
+        seg = slice(lo, hi)
         z = None
         if state.phase == 0:
             u0, axis = state.u0, state.axis
@@ -283,7 +288,7 @@ def step(
             if state.voted:  # the plateau that voted last is not counted again
                 cond[: left[0] if left.size else cond.size] = False
         i, total, state.run = first_long_run(cond, t[seg], up[:, seg], params.settle_s, state.run)
-        stop = n if i < 0 else lo + i + 1
+        stop = hi if i < 0 else lo + i + 1
         ang[lo:stop], roll[lo:stop] = out.angle_deg[: stop - lo], out.roll_deg[: stop - lo]
         pending[lo:stop] = near[: stop - lo]
         if z is not None:
