@@ -13,6 +13,8 @@ sample.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
 from itertools import accumulate
 
 import numpy as np
@@ -20,38 +22,53 @@ import numpy as np
 EXP_SPAN = 300.0
 
 
+def _weights(a: float, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """``a c^-j`` and ``c^j`` for ``j < block``."""
+    c = 1.0 - a
+    j = np.arange(block)
+    return a * c**-j, c**j
+
+
+# Short blocks' weights are kept: a live feed sends chunks of a few sizes, a few filters each.
+_short_weights = lru_cache(maxsize=64)(_weights)
+SHORT = 1024
+
+
 def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> np.ndarray:
     """Filter ``x`` ((n,) or (n, k)) along axis 0, starting from the output ``y_prev``; a 2-D
     result is column-major (each column contiguous)."""
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
-    if n == 0:
+    a = float(a)
+    c = 1.0 - a
+    if n == 0 or c <= 0.0:
         return x.copy()
     cols = x.reshape(n, -1)
     k = cols.shape[1]
-    prev = np.broadcast_to(np.asarray(y_prev, dtype=float), (k,))
-    c = 1.0 - float(a)
-    if c <= 0.0:
-        return x.copy()
-    span = -np.log(c)
+    prev = np.asarray(y_prev, dtype=float)
+    if prev.ndim == 0:
+        prev = np.full(k, prev)
+    span = -math.log(c)
     block = n if span * n <= EXP_SPAN else max(1, int(EXP_SPAN / span))
     nb = -(-n // block)
-    y = np.zeros((k, nb * block))
+    grow, decay = (_short_weights if block <= SHORT else _weights)(a, block)
+    y = np.zeros((k, nb * block)) if nb * block > n else np.empty((k, n))
     y[:, :n] = cols.T
     y = y.reshape(k, nb, block)
-    j = np.arange(block)
-    y *= a * c ** -j
+    y *= grow
     np.cumsum(y, axis=2, out=y)
-    decay = c ** j
-    # Each block starts where the one before ended: its zero-start end plus c^block times its start.
-    starts = np.empty((k, nb))
-    starts[:, 0] = prev
-    if nb > 1:
+    if nb == 1:
+        y += (c * prev)[:, None, None]
+    else:
+        # Each block starts where the one before ended: its zero-start end plus c^block times
+        # its start.
+        starts = np.empty((k, nb))
+        starts[:, 0] = prev
         ends = y[:, :-1, -1] * decay[-1]
         c_block = c**block
         for b in range(1, nb):
             starts[:, b] = ends[:, b - 1] + c_block * starts[:, b - 1]
-    y += c * starts[:, :, None]
+        y += c * starts[:, :, None]
     y *= decay
     return y.reshape(k, nb * block)[:, :n].T.reshape(x.shape)
 
