@@ -14,7 +14,12 @@ A real linear acceleration shows on both.
 "off" threshold. ``spread`` is the distance of the up-vector from its running mean, which
 follows quickly while not calm and averages over ~1 s while calm, so a stop after a move reads
 as still at once while a slow drift inside a calm stretch does not. Still needs calm and the
-spread latch; thresholds come from the person's calibrated noise level.
+spread latch; thresholds come from the person's calibrated noise level. Like the jolt, spread is
+the smaller of two estimates': the filter's up and the rest-corrected up (below). A body drifting
+turns both; each one's own correction moves only that one. The rest correction pulls out the
+filter's tilt error (5-10° right after a get-down with an unestimated gyro bias) within a second,
+which read as 3-4° of spread and held off the first hold for 2-6 s; the filter's slower pull of
+the same error later reads as spread on its up alone.
 
 While calm the accelerometer measures gravity alone, so the up-vector is pulled towards its
 direction over ``tau_rest_s`` (and the pull fades over the same time once moving): the tilt of
@@ -127,16 +132,19 @@ def step(
         np.where(calm[:, None], gravity - up, 0.0), alpha(ts, params.tau_rest_s),
         np.zeros(3) if state.tilt_fix is None else state.tilt_fix,
     )
-    up = up + fix
-    up /= norm_rows(up)[:, None]
+    fixed = up + fix
+    fixed /= norm_rows(fixed)[:, None]
+    both = np.hstack((up, fixed))
     a_slow, a_follow = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
-    mean = np.empty_like(up)
+    mean = np.empty_like(both)
     prev = state.up_mean
     cuts = np.concatenate(([0], np.flatnonzero(calm[1:] != calm[:-1]) + 1, [n]))
     for lo, hi in itertools.pairwise(cuts):
-        mean[lo:hi] = lowpass(up[lo:hi], a_slow if calm[lo] else a_follow, prev)
+        mean[lo:hi] = lowpass(both[lo:hi], a_slow if calm[lo] else a_follow, prev)
         prev = mean[hi - 1]
-    spread = norm_rows(up - mean) * RAD
+    off = both - mean
+    spread = np.minimum(norm_rows(off[:, :3]), norm_rows(off[:, 3:])) * RAD
+    up = fixed
     steady = latch(spread < params.spread_on_deg, spread > params.spread_off_deg, state.steady)
     still = calm & steady
     new = StillnessState(
