@@ -4,11 +4,11 @@ scipy.signal's ``lfilter`` computes the same, but importing scipy.signal costs s
 start-up (it loads scipy.stats and more). With ``c = 1 - a``, the output from a start ``s`` is
 ``y[j] = c^j (S[j] + c s)`` with ``S[j] = sum_{i <= j} a c^-i x[i]``: a cumulative sum of the
 weighted input, rescaled. The signal is cut into blocks short enough that ``c^-j`` stays within
-``e^EXP_SPAN`` (no overflow); the start of each block is the end of the one before, a loop over
-the few blocks. The sum is dominated by its latest terms, so its rounding stays relative to the
-output (~1e-14 from the sequential form on unit-scale signals, as the blocked matrix product
-used before), and it costs a few passes over the data where that product cost 64 multiply-adds a
-sample.
+``e^EXP_SPAN`` (no overflow), at most ``MAX_BLOCK``; the start of each block is the end of the
+one before, a loop over the few blocks. The sum is dominated by its latest terms, so its
+rounding stays relative to the output (~1e-14 from the sequential form on unit-scale signals, as
+the blocked matrix product used before), and it costs a few passes over the data where that
+product cost 64 multiply-adds a sample.
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ from itertools import accumulate
 import numpy as np
 
 EXP_SPAN = 300.0
+MAX_BLOCK = 32768
 
 
-def _weights(a: float, block: int) -> tuple[np.ndarray, np.ndarray]:
-    """``a c^-j`` and ``c^j`` for ``j < block``."""
+@lru_cache(maxsize=16)
+def _weights(a: float) -> tuple[np.ndarray, np.ndarray]:
+    """``a c^-j`` and ``c^j`` for ``j`` up to the longest block at ``a`` (kept per ``a``: every
+    call with the same filter slices the same arrays)."""
     c = 1.0 - a
-    j = np.arange(block)
-    return a * c**-j, c**j
-
-
-# Short blocks' weights are kept: a live feed sends chunks of a few sizes, a few filters each.
-_short_weights = lru_cache(maxsize=64)(_weights)
-SHORT = 1024
+    j = np.arange(min(MAX_BLOCK, max(1, int(EXP_SPAN / -math.log(c)))))
+    grow, decay = a * c**-j, c**j
+    grow.flags.writeable = decay.flags.writeable = False
+    return grow, decay
 
 
 def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> np.ndarray:
@@ -48,10 +48,10 @@ def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> 
     prev = np.asarray(y_prev, dtype=float)
     if prev.ndim == 0:
         prev = np.full(k, prev)
-    span = -math.log(c)
-    block = n if span * n <= EXP_SPAN else max(1, int(EXP_SPAN / span))
+    grow, decay = _weights(a)
+    block = min(n, grow.size)
+    grow, decay = grow[:block], decay[:block]
     nb = -(-n // block)
-    grow, decay = (_short_weights if block <= SHORT else _weights)(a, block)
     y = np.zeros((k, nb * block)) if nb * block > n else np.empty((k, n))
     y[:, :n] = cols.T
     y = y.reshape(k, nb, block)
