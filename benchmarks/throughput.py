@@ -1,7 +1,8 @@
 """Throughput of the signal chain and its peers, side by side on one hour of 100 Hz data.
 
-Prints samples/s and µs/sample (best of ``--repeat`` runs; the machine is shared, so the best is
-the least disturbed) for:
+Prints samples/s and µs/sample of wall time and of this process's CPU time (best of ``--repeat``
+runs; on a shared machine the best is the least disturbed, and CPU time is less inflated by
+other jobs than wall time) for:
 
 * the whole chain in batch form, decode -> orientation -> angle -> stage -> hold: the hour as
   WitMotion notifications (one 20-byte frame each) decoded as ``analyze`` decodes a recording
@@ -43,17 +44,23 @@ G = 9.80665
 FRAME = 20
 
 
-def best_time(fn: Callable[[], object], repeat: int) -> float:
-    best = np.inf
+def best_time(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """The shortest wall time and the shortest CPU time of ``repeat`` runs (s)."""
+    wall = cpu = np.inf
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        wall = min(wall, time.perf_counter() - w0)
+        cpu = min(cpu, time.process_time() - c0)
+    return wall, cpu
 
 
-def line(name: str, n: int, seconds: float, note: str = "") -> None:
-    print(f"{name:<46} {n / seconds:>11,.0f} samples/s {1e6 * seconds / n:>8.2f} µs/sample {note}")
+def line(name: str, n: int, seconds: tuple[float, float], note: str = "") -> None:
+    wall, cpu = seconds
+    print(
+        f"{name:<46} {n / wall:>11,.0f} samples/s {1e6 * wall / n:>8.2f} µs/sample "
+        f"(CPU {1e6 * cpu / n:>7.2f}) {note}"
+    )
 
 
 def witmotion_recording(acc: np.ndarray, gyr: np.ndarray) -> Recording:
