@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sensorhold.errors import InputError
 from sensorhold.recording.csv_input import read_csv
@@ -100,3 +103,21 @@ def test_unusable_csv_is_one_clear_error(tmp_path: Path, text: str | bytes, mess
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         read_csv(tmp_path / "none.csv")
+
+
+_FORMATS = (repr, "{:.3f}".format, "{:.6e}".format, "{:+.2E}".format, "{:g}".format)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.floats(-1e6, 1e6), min_size=6, max_size=6),
+                          st.integers(0, len(_FORMATS) - 1)), min_size=1, max_size=60))
+def test_numbers_read_exactly_as_python_reads_them(rows: list[tuple[list[float], int]]) -> None:
+    """Whatever the number format, a clean file reads to the same doubles as ``float()``."""
+    lines, want = [], []
+    for k, (values, f) in enumerate(rows):
+        fields = [repr(float(k)), *(_FORMATS[f](v) for v in values)]
+        lines.append(",".join(fields))
+        want.append([float(x) for x in fields])
+    with tempfile.TemporaryDirectory() as tmp:
+        got = read_csv(write(Path(tmp), HEADER + "\n".join(lines) + "\n"))
+    np.testing.assert_array_equal(np.column_stack(got), np.array(want))
