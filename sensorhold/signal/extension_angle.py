@@ -130,7 +130,8 @@ def rotate_onto(v: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 
 # Internally, vectors over samples are component-major (3, m): each component is contiguous,
-# which makes per-sample dot and cross products several times faster than on (m, 3) rows.
+# which makes per-sample dot and cross products several times faster than on (m, 3) rows
+# (gathers use np.take, ~4x faster there than fancy indexing).
 
 
 def _cos_deg(deg: float) -> float:
@@ -149,9 +150,12 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
-    """Each column of ``v`` (3, m) scaled to unit length; zero columns stay zero."""
+    """Each column of ``v`` (3, m) scaled to unit length; zero (or nan) columns become zero."""
     norm = np.sqrt(_dot(v, v))
-    return np.divide(v, norm, out=np.zeros_like(v), where=norm > 0)
+    bad = ~(norm > 0)
+    if bad.any():
+        v, norm = np.where(bad, 0.0, v), np.where(bad, 1.0, norm)
+    return v / norm
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +185,7 @@ def _track_zero(
     carried = start < 0
     base = np.maximum(start - 1, 0)
     cs = np.cumsum(np.where(member, up, 0.0), axis=1)
-    lie_sum = cs - np.where(start > 0, cs[:, base], 0.0)
+    lie_sum = cs - np.where(start > 0, np.take(cs, base, axis=1), 0.0)
     lie_sum += np.where(carried, state.lie_sum[:, None], 0.0)
     cnt = np.cumsum(member)
     before = np.where(start > 0, cnt[base], 0)
@@ -200,7 +204,7 @@ def _track_zero(
     cum_votes = np.zeros((3, ends.size + 1))
     np.cumsum(_unit(ended), axis=1, out=cum_votes[:, 1:])
     n_closed = np.cumsum(closed)
-    votes = state.votes[:, None] + cum_votes[:, n_closed]
+    votes = state.votes[:, None] + np.take(cum_votes, n_closed, axis=1)
     n_votes = state.n_votes + n_closed
     total = votes + np.where(open_ok, _unit(lie_sum), 0.0)
     session = np.where(n_votes + open_ok > 0, _unit(total), state.u0[:, None])
@@ -219,7 +223,7 @@ def _run_mean_angle(
     prev = np.concatenate(([state.run.count > 0], cond[:-1]))
     start = np.maximum.accumulate(np.where(cond & ~prev, np.arange(n), -1))
     cs = np.cumsum(np.where(cond, up, 0.0), axis=1)
-    total = cs - np.where(start > 0, cs[:, np.maximum(start - 1, 0)], 0.0)
+    total = cs - np.where(start > 0, np.take(cs, np.maximum(start - 1, 0), axis=1), 0.0)
     total += np.where(start < 0, state.run.total[:, None], 0.0)
     mean = _unit(total)
     off = _dot(mean, state.u0) < _cos_deg(params.agree_deg)
