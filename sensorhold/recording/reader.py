@@ -100,13 +100,14 @@ def read_recording(path: str | Path) -> Recording:
 def _parse(path: Path, blocks: Iterator[LineBlock]) -> Recording:
     header, spec, log, blocks = _read_header(path, blocks)
     packets = _PacketColumns()
-    events: list[RecordedEvent] = []
+    events: list[tuple[int, RecordedEvent]] = []
+    headers: list[tuple[int, bool]] = []  # further header lines, and whether a copy of the first
     for first, body, ended in blocks:
         if body is None:
             log.skip(first, f"longer than {MAX_LINE // 1024} KiB")
             continue
         if not ended:
-            _parse_line(body, first, False, packets, events, log)
+            _parse_line(body, first, False, packets, events, log, (header, headers))
             continue
         parsed = parse_packet_block(body)
         for rows in parsed.rows:
@@ -120,11 +121,12 @@ def _parse(path: Path, blocks: Iterator[LineBlock]) -> Recording:
             if b - a > MAX_LINE:
                 log.skip(first + i, f"longer than {MAX_LINE // 1024} KiB")
             else:
-                _parse_line(body[a:b], first + i, True, packets, events, log)
-    columns = packets.in_time_order()
+                _parse_line(body[a:b], first + i, True, packets, events, log, (header, headers))
+    cut = _joined_at(headers, packets, log)
+    columns = packets.in_time_order(cut)
     if columns.reordered:
         log.note("packets were out of time order; they are used in time order")
-    events.sort(key=lambda e: e.t_ns)
+    kept = sorted((e for line, e in events if cut is None or line < cut), key=lambda e: e.t_ns)
     return Recording(
         path=path,
         header=header,
@@ -134,9 +136,27 @@ def _parse(path: Path, blocks: Iterator[LineBlock]) -> Recording:
         chars=columns.chars,
         payloads=columns.payloads,
         offsets=columns.offsets,
-        events=events,
+        events=kept,
         warnings=log.warnings(),
     )
+
+
+def _joined_at(
+    headers: list[tuple[int, bool]], packets: _PacketColumns, log: DamageLog
+) -> int | None:
+    """The line where another recording starts, if one does: a header unlike the file's own, or
+    a copy of it after which time goes back (the same file appended); a copy with time going on
+    is a stray line, skipped."""
+    for line, same in headers:
+        if same and not packets.goes_back_after(line):
+            log.skip(line, "a copy of the header")
+            continue
+        log.note(
+            f"line {line}: another recording starts here (files joined?); only the first is "
+            "used: split the file to use the other"
+        )
+        return line
+    return None
 
 
 def _parse_line(
@@ -144,10 +164,12 @@ def _parse_line(
     number: int,
     ended: bool,
     packets: _PacketColumns,
-    events: list[RecordedEvent],
+    events: list[tuple[int, RecordedEvent]],
     log: DamageLog,
+    headers: tuple[dict[str, Any], list[tuple[int, bool]]],
 ) -> None:
-    """One line the block parser did not take: an event, a foreign-looking packet, or damage."""
+    """One line the block parser did not take: an event, a foreign-looking packet, a further
+    header (its line, and whether it equals the file's own, go to ``headers[1]``), or damage."""
     if not data.strip():
         return
     record = _loads(data)
@@ -166,9 +188,9 @@ def _parse_line(
             packets.add(number, packet)
     elif kind == "event" and _is_int(record.get("t_ns")) and isinstance(record.get("event"), str):
         fields = {k: v for k, v in record.items() if k not in ("type", "t_ns", "event")}
-        events.append(RecordedEvent(record["t_ns"], record["event"], fields))
+        events.append((number, RecordedEvent(record["t_ns"], record["event"], fields)))
     elif kind == "header":
-        log.skip(number, "a second header (two recordings joined?)")
+        headers[1].append((number, record == headers[0]))
     else:
         log.skip(number, f"not a packet or event (type {kind!r})")
 
@@ -279,7 +301,19 @@ class _PacketColumns:
     def add(self, line: int, packet: RecordedPacket) -> None:
         self._single.append((line, packet))
 
-    def in_time_order(self) -> _Columns:
+    def goes_back_after(self, line: int) -> bool:
+        """Whether the first packet after ``line`` is no later than the last one before it."""
+        self._flush_single()
+        lines = np.concatenate([np.zeros(0, np.int64), *self._lines])
+        t = np.concatenate([np.zeros(0, np.int64), *self._t])
+        before, after = lines < line, lines > line
+        if not before.any() or not after.any():
+            return False
+        first_after = t[after][np.argmin(lines[after])]
+        return bool(first_after <= t[before].max())
+
+    def _flush_single(self) -> None:
+        """Move the packets added one by one into the columns."""
         if self._single:
             lines, packets = zip(*self._single, strict=True)
             self._lines.append(np.array(lines, np.int64))
@@ -289,16 +323,23 @@ class _PacketColumns:
             )
             self._size.append(np.array([len(p.payload) for p in packets], np.int64))
             self._bytes.append(np.frombuffer(b"".join(p.payload for p in packets), np.uint8))
+            self._single = []
+
+    def in_time_order(self, before_line: int | None = None) -> _Columns:
+        """The packets (those on lines before ``before_line`` if given) in time order."""
+        self._flush_single()
         lines = np.concatenate([np.zeros(0, np.int64), *self._lines])
         t = np.concatenate([np.zeros(0, np.int64), *self._t])
         char = np.concatenate([np.zeros(0, np.int16), *self._char]).astype(np.int16)
         size = np.concatenate([np.zeros(0, np.int64), *self._size])
         flat = np.concatenate([np.zeros(0, np.uint8), *self._bytes])
         order = np.argsort(lines, kind="stable")
+        if before_line is not None:
+            order = order[lines[order] < before_line]
         reordered = bool(np.any(np.diff(t[order]) < 0))
         if reordered:
             order = order[np.argsort(t[order], kind="stable")]
-        offsets = np.zeros(t.size + 1, np.int64)
+        offsets = np.zeros(order.size + 1, np.int64)
         np.cumsum(size[order], out=offsets[1:])
         if np.array_equal(order, np.arange(t.size)):
             payloads = flat.tobytes()

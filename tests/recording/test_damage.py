@@ -56,7 +56,31 @@ def test_garbage_lines_in_the_middle_are_skipped_and_counted(recording: Rec) -> 
         "line 21: not JSON, skipped",
         "line 31: packet with missing or bad fields, skipped",
         "line 41: not JSON, skipped",
-        "line 51: a second header (two recordings joined?), skipped",
+        "line 51: a copy of the header, skipped",
+    ]
+
+
+@pytest.mark.parametrize("same_file", [False, True])
+def test_joined_recordings_use_the_first_and_say_where_the_other_starts(
+    recording: Rec, same_file: bool
+) -> None:
+    """``cat a b`` (or ``cat a a``): the second part is another session, or the same one again;
+    mixing it in by time would interleave the two, so only the first is read."""
+    path, payloads = recording
+    lines = lines_of(path)
+    path.with_name("alone.sensorhold.jsonl").write_bytes(b"".join(lines))
+    other = json.loads(lines[0])
+    if not same_file:
+        other["t0_ns"] += 10**12
+    joined = [*lines, json.dumps(other, separators=(",", ":")).encode() + b"\n", *lines[1:]]
+    path.write_bytes(b"".join(joined))
+    alone = read_recording(path.with_name("alone.sensorhold.jsonl"))
+    rec = read_recording(path)
+    assert len(rec) == len(payloads)
+    assert rec.events == alone.events
+    assert rec.warnings == [
+        f"line {len(lines) + 1}: another recording starts here (files joined?); only the first "
+        "is used: split the file to use the other"
     ]
 
 
