@@ -95,8 +95,10 @@ def jerk(
     at ``ω``.
     """
     x = acc - up if gyr_dps is None else np.hstack((acc - up, acc))
-    before = np.vstack((x[:1] if prev is None else prev, x[:-1]))
-    j = (x - before) / ts
+    j = np.empty_like(x)
+    j[0] = x[0] - (x[0] if prev is None else prev)
+    np.subtract(x[1:], x[:-1], out=j[1:])
+    j /= ts
     if gyr_dps is not None:
         j[:, 3:] += cross_rows(gyr_dps / RAD, acc)
     return j, x[-1].copy()
