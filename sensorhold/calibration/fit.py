@@ -85,11 +85,12 @@ def fit_profile(
     o = orientation.run(p.orientation, t, acc, gyr)
     ts = orientation.estimate_ts(t)
     _, s = stillness.step(
-        p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc, o.gyr_dps
+        p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc, o.gyr_dps,
+        o.restart,
     )
     _, s = stillness.step(
         above_noise_floor(p, s), stillness.StillnessState(), ts, o.up, o.rate_dps, acc,
-        o.gyr_dps,
+        o.gyr_dps, o.restart,
     )
     plateaus = find_plateaus(t, s.up, s.still, p)
     need = 3 if stage3 else 2

@@ -50,18 +50,21 @@ class OrientationState:
 
 @dataclass(frozen=True, slots=True)
 class OrientationOut:
-    """Per sample: unit up-vector (n, 3), bias-free angular rate magnitude (deg/s) and
-    bias-free angular velocity (n, 3) deg/s; the vectors column-major."""
+    """Per sample: unit up-vector (n, 3), bias-free angular rate magnitude (deg/s),
+    bias-free angular velocity (n, 3) deg/s, the vectors column-major, and ``restart`` (n,):
+    the filter restarted from the accelerometer at this sample (after a long gap), so the
+    up-vector may jump there without the body moving."""
 
     up: np.ndarray
     rate_dps: np.ndarray
     gyr_dps: np.ndarray
+    restart: np.ndarray
 
     @staticmethod
     def concat(a: OrientationOut, b: OrientationOut) -> OrientationOut:
         return OrientationOut(
             np.vstack((a.up, b.up)), np.concatenate((a.rate_dps, b.rate_dps)),
-            np.vstack((a.gyr_dps, b.gyr_dps)),
+            np.vstack((a.gyr_dps, b.gyr_dps)), np.concatenate((a.restart, b.restart)),
         )
 
 
@@ -160,7 +163,7 @@ def _run_vqf(
         prev_acc, prev_gyr = seg_acc[-1], seg_gyr[-1]
     omega = np.empty((3, n))
     np.subtract(gyr.T, gyr_bias.T / DEG, out=omega)
-    return OrientationOut(up_from_quat(quat), norm_rows(omega.T), omega.T)
+    return OrientationOut(up_from_quat(quat), norm_rows(omega.T), omega.T, reset)
 
 
 def step(
@@ -170,7 +173,9 @@ def step(
     """Process one chunk: ``t`` (n,) s, ``acc`` (n, 3) g, ``gyr`` (n, 3) deg/s."""
     n = t.size
     if n == 0:
-        return state, OrientationOut(np.empty((0, 3)), np.empty(0), np.empty((0, 3)))
+        return state, OrientationOut(
+            np.empty((0, 3)), np.empty(0), np.empty((0, 3)), np.zeros(0, bool)
+        )
     if state.vqf is None:
         if params.rate_hz is not None:
             state.ts = 1.0 / params.rate_hz
@@ -180,7 +185,8 @@ def step(
             state.probe_acc.extend(acc[:take])
             state.probe_gyr.extend(gyr[:take])
             head = OrientationOut(
-                _acc_up(acc[:take]), np.linalg.norm(gyr[:take], axis=1), gyr[:take].copy()
+                _acc_up(acc[:take]), np.linalg.norm(gyr[:take], axis=1), gyr[:take].copy(),
+                np.zeros(take, bool),
             )
             if len(state.probe_t) < params.probe_n:
                 return state, head

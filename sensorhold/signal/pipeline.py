@@ -122,7 +122,7 @@ class Pipeline:
         self._orient, o = orientation.step(p.orientation, self._orient, t, acc, gyr)
         ts = self._orient.ts or (1.0 / 100.0)
         self._still, s = stillness.step(
-            p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps
+            p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps, o.restart
         )
         self._angle, a = extension_angle.step(p.angle, self._angle, t, s.up, s.still)
         self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)

@@ -25,6 +25,17 @@ While calm the accelerometer measures gravity alone, so the up-vector is pulled 
 direction over ``tau_rest_s`` (and the pull fades over the same time once moving): the tilt of
 a hold settles within a second of a move instead of over the orientation filter's slower
 ``tauAcc``, which stays for motion, where linear acceleration would leak into the tilt.
+
+Where the orientation filter restarted from the accelerometer (after a long packet loss, given
+as ``restart``) its up-vector jumps by the tilt error it had, without the body moving: the
+rest correction (made for the old filter's error) starts again from zero, and each reference's
+running mean moves by that reference's jump. Kept, the means read the jump as 3-4° of spread
+after a 0.56 s loss right after settling and held a hold start off by 1.3 s. The new filter
+starts from one noisy accelerometer sample and settles by another 1-2° over its first samples,
+so for ``restart_settle_s`` the means follow closely as when moving (restarting the means from
+the first sample after the gap read that settling as spread). The jolt needs nothing: its gyro
+reference does not see the jump (zeroing the jerk across the gap dropped a real change of
+acceleration there and doubled the jolt for a second).
 """
 
 from __future__ import annotations
@@ -55,6 +66,7 @@ class StillnessParams:
     tau_jolt_slow_s: float = 0.5
     jolt_on_g: float = 0.008
     jolt_off_g: float = 0.012
+    restart_settle_s: float = 0.5
 
 
 @dataclass(slots=True)
@@ -67,6 +79,8 @@ class StillnessState:
     calm: bool = False
     steady: bool = False
     tilt_fix: np.ndarray | None = None
+    refs_last: np.ndarray | None = None
+    since_restart: int = 1 << 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +120,11 @@ def jerk(
 def step(
     params: StillnessParams, state: StillnessState, ts: float, up: np.ndarray,
     rate_dps: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray | None = None,
+    restart: np.ndarray | None = None,
 ) -> tuple[StillnessState, StillnessOut]:
     """One chunk of up-vectors (n, 3), rates (n,), accelerations (n, 3) and optional bias-free
-    angular velocities (n, 3) deg/s at step ``ts``."""
+    angular velocities (n, 3) deg/s at step ``ts``; ``restart`` (n,): where the orientation
+    filter restarted."""
     n = rate_dps.size
     if n == 0:
         empty = np.zeros(0)
@@ -116,6 +132,9 @@ def step(
             np.zeros(0, bool), empty, empty, np.zeros(0, bool), np.zeros((0, 3)), empty
         )
     rate = lowpass(rate_dps, alpha(ts, params.tau_rate_s), state.rate_lp)
+    starts = np.zeros(0, np.int64) if restart is None else np.flatnonzero(restart)
+    if state.refs_last is None:
+        starts = starts[starts > 0]
     j, x_last = jerk(ts, acc, up, gyr_dps, state.jerk_ref)
     jerk_slow = lowpass(j, alpha(ts, params.tau_jolt_slow_s), state.jerk_slow)
     jerk_fast = lowpass(jerk_slow, alpha(ts, params.tau_jolt_fast_s), state.jerk_fast)
@@ -130,19 +149,33 @@ def step(
     )
     norm = norm_rows(acc)[:, None]
     gravity = acc / np.where(norm > 0, norm, 1.0)
-    fix = lowpass(
-        np.where(calm[:, None], gravity - up, 0.0), alpha(ts, params.tau_rest_s),
-        np.zeros(3) if state.tilt_fix is None else state.tilt_fix,
-    )
+    pull = np.where(calm[:, None], gravity - up, 0.0)
+    a_rest = alpha(ts, params.tau_rest_s)
+    fix = np.empty_like(pull)
+    prev = np.zeros(3) if state.tilt_fix is None else state.tilt_fix
+    for lo, hi in itertools.pairwise(np.concatenate(([0], starts[starts > 0], [n]))):
+        # The correction was made for the old filter's error: the new one starts from gravity.
+        fix[lo:hi] = lowpass(pull[lo:hi], a_rest, np.zeros(3) if lo in starts else prev)
+        prev = fix[hi - 1]
     fixed = up + fix
     fixed /= norm_rows(fixed)[:, None]
     both = np.hstack((up, fixed))
+    # Each reference's jump at each restart, by which its mean moves too.
+    before = both if state.refs_last is None else np.vstack((state.refs_last, both))
+    jump = both[starts] - before[starts - (state.refs_last is None)]
     a_slow, a_follow = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
     mean = np.empty_like(both)
     prev = state.up_mean
-    cuts = np.concatenate(([0], np.flatnonzero(calm[1:] != calm[:-1]) + 1, [n]))
-    for lo, hi in itertools.pairwise(cuts):
-        mean[lo:hi] = lowpass(both[lo:hi], a_slow if calm[lo] else a_follow, prev)
+    # Samples since the last restart; the means follow closely while the new filter settles.
+    idx = np.arange(n)
+    last = np.maximum.accumulate(np.where(restart if starts.size else False, idx, -1))
+    since = np.where(last >= 0, idx - last, state.since_restart + 1 + idx)
+    slow = calm & (since * ts >= params.restart_settle_s)
+    cuts = np.union1d(np.flatnonzero(slow[1:] != slow[:-1]) + 1, starts)
+    for lo, hi in itertools.pairwise(np.concatenate(([0], cuts[cuts > 0], [n]))):
+        if lo in starts and prev is not None:  # the reference moved by its jump alone
+            prev = prev + jump[np.searchsorted(starts, lo)]
+        mean[lo:hi] = lowpass(both[lo:hi], a_slow if slow[lo] else a_follow, prev)
         prev = mean[hi - 1]
     off = both - mean
     spread = np.minimum(norm_rows(off[:, :3]), norm_rows(off[:, 3:])) * RAD
@@ -152,6 +185,7 @@ def step(
     new = StillnessState(
         float(rate[-1]), x_last, jerk_slow[-1].copy(), jerk_fast[-1].copy(),
         mean[-1].copy(), bool(calm[-1]), bool(steady[-1]), fix[-1].copy(),
+        both[-1].copy(), min(int(since[-1]), 1 << 30),
     )
     quiet = (rate < params.quiet_dps) & (jolt < params.jolt_on_g)
     return new, StillnessOut(still, rate, spread, quiet, up, jolt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sensorhold.signal import stillness
 
@@ -97,3 +98,54 @@ def test_slow_drift_is_spread() -> None:
     gyr = np.tile([3.0, 0.0, 0.0], (n, 1))
     out = _run(up, up.copy(), gyr)
     assert not out.still[int(2.0 * RATE_HZ):].any()
+
+
+def _restart_case(settle_deg: float) -> tuple[np.ndarray, ...]:
+    """A body lying still; the filter's up is 6° off until it restarts at 3 s, jumps onto
+    gravity and settles by another ``settle_deg`` over 0.2 s (its first accelerometer samples)."""
+    acc, gyr = _still(6.0)
+    jump = int(3.0 * RATE_HZ)
+    tilt = np.full(len(acc), 6.0)
+    tilt[jump:] = settle_deg * np.clip((np.arange(len(acc) - jump) - 20) / -20.0, 0.0, 1.0)
+    off = np.radians(tilt)
+    up = np.stack((np.zeros(len(acc)), -np.sin(off), np.cos(off)), axis=1)
+    restart = np.zeros(len(acc), bool)
+    restart[jump] = True
+    return up, np.zeros(len(acc)), acc, gyr, restart
+
+
+@pytest.mark.parametrize("settle_deg", [0.0, 3.0])
+def test_filter_restart_is_not_spread(settle_deg: float) -> None:
+    """After a long packet loss the orientation filter restarts from the accelerometer: its
+    up-vector jumps onto gravity (the tilt error it had) and settles over its first samples
+    while the body lies still. That is no movement: the body reads still throughout, in any
+    chunking (kept, the running means and the rest correction read the jump as spread and held
+    off a hold start by 1.3 s)."""
+    up, rate, acc, gyr, restart = _restart_case(settle_deg)
+    params = stillness.StillnessParams()
+    _, whole = stillness.step(
+        params, stillness.StillnessState(), TS, up, rate, acc, gyr, restart
+    )
+    assert whole.still[int(0.2 * RATE_HZ):].all()
+    state, parts = stillness.StillnessState(), []
+    for lo in range(0, len(acc), 7):
+        hi = lo + 7
+        state, out = stillness.step(
+            params, state, TS, up[lo:hi], rate[lo:hi], acc[lo:hi], gyr[lo:hi], restart[lo:hi]
+        )
+        parts.append(out.spread_deg)
+    np.testing.assert_allclose(np.concatenate(parts), whole.spread_deg, atol=1e-9)
+
+
+def test_a_move_right_after_a_restart_still_shows() -> None:
+    """The means follow the restarted filter for half a second only: a 6° move 1 s later, lying
+    calm otherwise, is spread as before."""
+    up, rate, acc, gyr, restart = _restart_case(0.0)
+    k = np.arange(len(acc)) - int(4.0 * RATE_HZ)
+    turn = np.radians(6.0) * np.clip(k / 100.0, 0.0, 1.0)
+    up = np.stack((np.zeros(len(acc)), -np.sin(turn), np.cos(turn)), axis=1)
+    acc = up.copy()
+    _, out = stillness.step(
+        stillness.StillnessParams(), stillness.StillnessState(), TS, up, rate, acc, gyr, restart
+    )
+    assert out.spread_deg[k > 0].max() > stillness.StillnessParams().spread_off_deg
