@@ -9,7 +9,11 @@ filter's up-vector, and (given the angular velocity) the gyro alone, ``d acc/dt 
 a quick roll the filter corrects a few degrees of tilt at ~1-2°/s, which reads as 10-15 mg of
 false linear acceleration on its own and kept a still person "moving" for seconds; a gyro bias
 the filter has not yet estimated (early in a recording) reads the same on the gyro reference.
-A real linear acceleration shows on both.
+A real linear acceleration shows on both. So the gyro reference takes the angular velocity less
+what it averages to at rest (over ``tau_bias_s``, where the rate has been below its "on"
+threshold for ``bias_after_s``, not in the slow tail of a move; held otherwise): a bias above
+the filter's clip (2°/s an axis), which it never estimates, read as 15-20 mg on both references
+with the filter still pulling its tilt, and held the first hold off by 2-4 s.
 *Calm* latches on when both are below their "on" thresholds and off when either passes its
 "off" threshold. ``spread`` is the distance of the up-vector from its running mean, which
 follows quickly while not calm and averages over ~1 s while calm, so a stop after a move reads
@@ -67,6 +71,8 @@ class StillnessParams:
     jolt_on_g: float = 0.008
     jolt_off_g: float = 0.012
     restart_settle_s: float = 0.5
+    tau_bias_s: float = 2.0
+    bias_after_s: float = 0.5
 
 
 @dataclass(slots=True)
@@ -81,6 +87,8 @@ class StillnessState:
     tilt_fix: np.ndarray | None = None
     refs_last: np.ndarray | None = None
     since_restart: int = 1 << 30
+    gyr_rest: np.ndarray | None = None
+    low_run: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +143,29 @@ def step(
     starts = np.zeros(0, np.int64) if restart is None else np.flatnonzero(restart)
     if state.refs_last is None:
         starts = starts[starts > 0]
+    # The gyro reference uses the angular velocity less what it averages to at rest (a bias
+    # the orientation filter has not estimated): averaged while the rate is low, held otherwise.
+    gyr_rest = state.gyr_rest
+    if gyr_dps is not None:
+        # Low for ``bias_after_s`` already: not the slow tail of a move.
+        below = rate < params.rate_on_dps
+        idx = np.arange(n)
+        last_high = np.maximum.accumulate(np.where(below, -1, idx))
+        run = np.where(last_high >= 0, idx - last_high, state.low_run + 1 + idx)
+        low = run * ts > params.bias_after_s
+        low_run = min(int(run[-1]), 1 << 30)
+        rest = np.empty_like(gyr_dps)
+        a_bias = alpha(ts, params.tau_bias_s)
+        cuts = np.flatnonzero(low[1:] != low[:-1]) + 1
+        for lo, hi in itertools.pairwise(np.concatenate(([0], cuts, [n]))):
+            if low[lo]:
+                rest[lo:hi] = lowpass(
+                    gyr_dps[lo:hi], a_bias, np.zeros(3) if gyr_rest is None else gyr_rest
+                )
+            else:
+                rest[lo:hi] = np.zeros(3) if gyr_rest is None else gyr_rest
+            gyr_rest = rest[hi - 1].copy()
+        gyr_dps = gyr_dps - rest
     j, x_last = jerk(ts, acc, up, gyr_dps, state.jerk_ref)
     jerk_slow = lowpass(j, alpha(ts, params.tau_jolt_slow_s), state.jerk_slow)
     jerk_fast = lowpass(jerk_slow, alpha(ts, params.tau_jolt_fast_s), state.jerk_fast)
@@ -185,7 +216,8 @@ def step(
     new = StillnessState(
         float(rate[-1]), x_last, jerk_slow[-1].copy(), jerk_fast[-1].copy(),
         mean[-1].copy(), bool(calm[-1]), bool(steady[-1]), fix[-1].copy(),
-        both[-1].copy(), min(int(since[-1]), 1 << 30),
+        both[-1].copy(), min(int(since[-1]), 1 << 30), gyr_rest,
+        low_run if gyr_dps is not None else state.low_run,
     )
     quiet = (rate < params.quiet_dps) & (jolt < params.jolt_on_g)
     return new, StillnessOut(still, rate, spread, quiet, up, jolt)
