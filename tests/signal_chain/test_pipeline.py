@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +15,7 @@ from sensorhold.calibration.demo_profile import demo_profile
 from sensorhold.calibration.fit import fit_profile
 from sensorhold.motion.script import Hold, Move, Script, get_down
 from sensorhold.motion.session import simulate_session
+from sensorhold.signal import pipeline
 from sensorhold.signal.orientation import OrientationParams
 from sensorhold.signal.pipeline import Pipeline, PipelineOutput, PipelineParams, run
 
@@ -189,3 +192,23 @@ def test_hands_holds_of_someone_breathing_hard_end_where_they_left() -> None:
     assert [h["stage"] for h in found] == [h.stage for h in ses.holds]
     ends = [f["end_s"] - h.end_s for h, f in zip(ses.holds, found, strict=True) if h.stage == 3]
     assert len(ends) == 5 and max(abs(e) for e in ends) < 0.6, ends
+
+
+def test_batch_working_memory_does_not_grow_with_length(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight blocks' batch run needs the working memory of one, beyond its own output (after a
+    first run has filled the low-pass weight caches)."""
+    monkeypatch.setattr(pipeline, "BATCH_BLOCK", 4096)
+    t, acc, gyr, _ = synth(PLAN * 10, rate_hz=100.0, noise=1.0)
+    n = 8 * 4096
+    assert t.size >= n
+
+    def excess(m: int) -> int:
+        tracemalloc.start()
+        out = run(aligned_profile(), t[:m], acc[:m], gyr[:m])
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        kept = sum(a.nbytes for a in (out.t, out.angle_deg, out.stage, out.stable, out.hold_s))
+        return peak - kept
+
+    excess(4096)
+    assert excess(n) < 1.2 * excess(4096)
