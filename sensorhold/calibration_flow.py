@@ -118,16 +118,16 @@ class CalibrationFlow:
         self._raw.append((t, acc, gyr))
         p = self.params.fit
         self._orient, o = orientation.step(p.orientation, self._orient, t, acc, gyr)
-        self._pending.append((t, acc, o.up, o.rate_dps, o.gyr_dps, o.restart))
+        self._pending.append((t, acc, o.up, o.rate_dps, o.gyr_dps))
         if self._orient.ts <= 0:  # the orientation layer is still probing the sample rate
             return
-        ts_, acc_, up, rate, gyr_, restart = (
+        ts_, acc_, up, rate, gyr_ = (
             np.concatenate(x) for x in zip(*self._pending, strict=True)
         )
         self._pending.clear()
         # Stillness judged as the fit and the pipeline judge it (both gravity references).
         self._still, s = stillness.step(
-            p.stillness, self._still, self._orient.ts, up, rate, acc_, gyr_, restart
+            p.stillness, self._still, self._orient.ts, up, rate, acc_, gyr_
         )
         for i in range(ts_.size):
             self._sample(float(ts_[i]), s.up[i], bool(s.still[i]))

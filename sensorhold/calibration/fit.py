@@ -84,13 +84,14 @@ def fit_profile(
         raise UserError("the calibration recording is too short; record it again")
     o = orientation.run(p.orientation, t, acc, gyr)
     ts = orientation.estimate_ts(t)
+    # Without the filter's restarts: after a data gap (a redone step's cut-out attempt) the jump
+    # in the up-vector reads as movement, so no still run spans the gap into one plateau.
     _, s = stillness.step(
-        p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc, o.gyr_dps,
-        o.restart,
+        p.stillness, stillness.StillnessState(), ts, o.up, o.rate_dps, acc, o.gyr_dps
     )
     _, s = stillness.step(
         above_noise_floor(p, s), stillness.StillnessState(), ts, o.up, o.rate_dps, acc,
-        o.gyr_dps, o.restart,
+        o.gyr_dps,
     )
     plateaus = find_plateaus(t, s.up, s.still, p)
     need = 3 if stage3 else 2
