@@ -21,6 +21,8 @@ from sensorhold.recording.damage_log import DamageLog
 
 COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
 CSV_BLOCK = 8 << 20
+MAX_ACC_G = 200.0
+MAX_GYR_DPS = 10000.0
 _FORMAT_HINT = "expected a CSV whose header has the columns t,ax,ay,az,gx,gy,gz (s, g, deg/s)"
 
 
@@ -46,6 +48,10 @@ def read_csv(
         for line in lines[~finite].tolist():
             log.skip(line, "not a finite number")
         rows, lines = rows[finite], lines[finite]
+    for bad, why in _implausible(rows):
+        for line in lines[bad].tolist():
+            log.skip(line, why)
+        rows, lines = rows[~bad], lines[~bad]
     t = rows[:, 0]
     increasing = t > np.maximum.accumulate(np.concatenate(([-np.inf], t[:-1])))
     if not increasing.all():
@@ -58,6 +64,18 @@ def read_csv(
     if warnings is not None:
         warnings.extend(log.warnings())
     return rows[:, 0].copy(), rows[:, 1:4].copy(), rows[:, 4:7].copy()
+
+
+def _implausible(rows: np.ndarray) -> list[tuple[np.ndarray, str]]:
+    """Rows no IMU on a person can produce: an accelerometer reading of exactly (0, 0, 0) (a
+    zero-filled record: even in free fall noise leaves some), or beyond any sensor's range."""
+    acc, gyr = rows[:, 1:4], rows[:, 4:7]
+    zero = ~acc.any(axis=1)
+    huge = ~zero & ((np.abs(acc) > MAX_ACC_G).any(axis=1) | (np.abs(gyr) > MAX_GYR_DPS).any(axis=1))
+    return [
+        (zero, "no accelerometer reading (0, 0, 0)"),
+        (huge[~zero], f"beyond any sensor's range ({MAX_ACC_G:g} g, {MAX_GYR_DPS:g} deg/s)"),
+    ]
 
 
 def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarray]:

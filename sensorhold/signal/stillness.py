@@ -189,7 +189,8 @@ def step(
         fix[lo:hi] = lowpass(pull[lo:hi], a_rest, np.zeros(3) if lo in starts else prev)
         prev = fix[hi - 1]
     fixed = up + fix
-    fixed /= norm_rows(fixed)[:, None]
+    size = norm_rows(fixed)[:, None]
+    fixed /= np.where(size > 0, size, 1.0)  # 0 only where the accelerometer read nothing
     both = np.hstack((up, fixed))
     # Each reference's jump at each restart, by which its mean moves too.
     before = both if state.refs_last is None else np.vstack((state.refs_last, both))

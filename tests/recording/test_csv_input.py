@@ -75,11 +75,11 @@ def test_damaged_rows_are_skipped_with_warnings(tmp_path: Path) -> None:
 
 def test_damage_in_one_block_does_not_lose_the_others(tmp_path: Path) -> None:
     n = 60_000
-    lines = [f"{i / 100:.2f},0,0,1,0,0,{i}\n" for i in range(n)]
+    lines = [f"{i / 100:.2f},0,0,1,0,0,{i % 1000}\n" for i in range(n)]
     lines[40_000] = "garbage\n"
     warnings: list[str] = []
     t, _, gyr = read_csv(write(tmp_path, HEADER + "".join(lines)), warnings)
-    assert t.size == n - 1 and gyr[-1, 2] == n - 1
+    assert t.size == n - 1 and gyr[-1, 2] == (n - 1) % 1000
     assert warnings == ["line 40002: 1 fields instead of 7, skipped"]
 
 
@@ -109,10 +109,15 @@ _FORMATS = (repr, "{:.3f}".format, "{:.6e}".format, "{:+.2E}".format, "{:g}".for
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.lists(st.floats(-1e6, 1e6), min_size=6, max_size=6),
-                          st.integers(0, len(_FORMATS) - 1)), min_size=1, max_size=60))
+@given(st.lists(st.tuples(
+    st.lists(st.floats(-150, 150), min_size=6, max_size=6).filter(
+        lambda v: any(abs(x) >= 0.01 for x in v[:3])  # an accelerometer that reads something
+    ),
+    st.integers(0, len(_FORMATS) - 1),
+), min_size=1, max_size=60))
 def test_numbers_read_exactly_as_python_reads_them(rows: list[tuple[list[float], int]]) -> None:
-    """Whatever the number format, a clean file reads to the same doubles as ``float()``."""
+    """Whatever the number format, a clean file (readings a sensor can give) reads to the same
+    doubles as ``float()``."""
     lines, want = [], []
     for k, (values, f) in enumerate(rows):
         fields = [repr(float(k)), *(_FORMATS[f](v) for v in values)]
@@ -121,3 +126,16 @@ def test_numbers_read_exactly_as_python_reads_them(rows: list[tuple[list[float],
     with tempfile.TemporaryDirectory() as tmp:
         got = read_csv(write(Path(tmp), HEADER + "\n".join(lines) + "\n"))
     np.testing.assert_array_equal(np.column_stack(got), np.array(want))
+
+
+def test_rows_no_sensor_can_produce_are_skipped(tmp_path: Path) -> None:
+    rows = [f"{k / 50},0,0,1,0,0,0" for k in range(6)]
+    rows[2] = "0.04,0,0,0,1,2,3"  # a zero-filled accelerometer
+    rows[4] = "0.08,0,0,1,1e9,0,0"  # an absurd rate
+    warnings: list[str] = []
+    t, acc, _ = read_csv(write(tmp_path, HEADER + "\n".join(rows) + "\n"), warnings)
+    assert t.tolist() == [0.0, 0.02, 0.06, 0.1] and acc.any(axis=1).all()
+    assert warnings == [
+        "line 4: no accelerometer reading (0, 0, 0), skipped",
+        "line 6: beyond any sensor's range (200 g, 10000 deg/s), skipped",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -212,3 +213,14 @@ def test_batch_working_memory_does_not_grow_with_length(monkeypatch: pytest.Monk
 
     excess(4096)
     assert excess(n) < 1.2 * excess(4096)
+
+
+def test_a_sensor_reading_all_zeros_raises_no_numeric_warnings() -> None:
+    """30 s of (0, 0, 0) readings (the rest correction, pulling towards no gravity, cancels the
+    filter's up-vector exactly): no division by zero, no NaN angle."""
+    t, acc, gyr, _ = synth(PLAN, noise=0.5)
+    acc[:3000] = gyr[:3000] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        out = run(aligned_profile(), t, acc, gyr)
+    assert np.isfinite(out.angle_deg).all()
