@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensorhold.signal.condition_run import RunCarry, first_long_run
+from sensorhold.signal.vectors import cross3, dot3
 
 RAD = 180.0 / np.pi
 # A chunk is taken at most WINDOW samples at a time (as if streamed in such chunks): each settled
@@ -138,20 +139,9 @@ def _cos_deg(deg: float) -> float:
     return float(np.cos(deg / RAD))
 
 
-def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-sample dot products of (3, m) arrays, either of which may be a (3,) vector."""
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-
-
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.stack(
-        (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
-    )
-
-
 def _unit(v: np.ndarray) -> np.ndarray:
     """Each column of ``v`` (3, m) scaled to unit length; zero (or nan) columns become zero."""
-    norm = np.sqrt(_dot(v, v))
+    norm = np.sqrt(dot3(v, v))
     bad = ~(norm > 0)
     if bad.any():
         v, norm = np.where(bad, 0.0, v), np.where(bad, 1.0, norm)
@@ -178,7 +168,7 @@ def _track_zero(
     """The averaged prone zero (module docstring) at each sample, from ``state`` on; ``up``
     (3, m). Angle thresholds are compared as cosines."""
     m = t.size
-    near = _dot(up, state.ref_u0) > _cos_deg(params.lie_deg)
+    near = dot3(up, state.ref_u0) > _cos_deg(params.lie_deg)
     member = near & still
     prev = np.concatenate(([state.in_lie], near[:-1]))
     start = np.maximum.accumulate(np.where(near & ~prev, np.arange(m), -1))  # -1: carried lie
@@ -208,9 +198,9 @@ def _track_zero(
     n_votes = state.n_votes + n_closed
     total = votes + np.where(open_ok, _unit(lie_sum), 0.0)
     session = np.where(n_votes + open_ok > 0, _unit(total), state.u0[:, None])
-    agree = _dot(session, state.cal_u0) >= _cos_deg(params.agree_deg)
+    agree = dot3(session, state.cal_u0) >= _cos_deg(params.agree_deg)
     u0 = np.where(agree, _unit(total + state.cal_u0[:, None]), session)
-    axis = _unit(state.ref_axis[:, None] - _dot(u0, state.ref_axis) * u0)
+    axis = _unit(state.ref_axis[:, None] - dot3(u0, state.ref_axis) * u0)
     return _Zero(u0, axis, votes, n_votes, near, lie_sum, lie_t0)
 
 
@@ -226,8 +216,8 @@ def _run_mean_angle(
     total = cs - np.where(start > 0, np.take(cs, np.maximum(start - 1, 0), axis=1), 0.0)
     total += np.where(start < 0, state.run.total[:, None], 0.0)
     mean = _unit(total)
-    off = _dot(mean, state.u0) < _cos_deg(params.agree_deg)
-    ang = np.arctan2(_dot(mean, _cross(state.axis, state.u0)), _dot(mean, state.u0)) * RAD
+    off = dot3(mean, state.u0) < _cos_deg(params.agree_deg)
+    ang = np.arctan2(dot3(mean, cross3(state.axis, state.u0)), dot3(mean, state.u0)) * RAD
     return np.where(off, ang, 0.0)
 
 
@@ -245,9 +235,9 @@ def _angles(
 ) -> AngleOut:
     """Angle and roll of ``up`` (3, n) against frames ``u0``, ``axis``: (3,) or per sample
     (3, n)."""
-    along = _dot(up, u0)
-    ang = np.arctan2(_dot(up, _cross(axis, u0)), along) * RAD
-    roll = np.arcsin(np.clip(_dot(up, axis), -1.0, 1.0)) * RAD
+    along = dot3(up, u0)
+    ang = np.arctan2(dot3(up, cross3(axis, u0)), along) * RAD
+    roll = np.arcsin(np.clip(dot3(up, axis), -1.0, 1.0)) * RAD
     if state.phase != 1:
         return AngleOut(ang, roll)
     far = along <= _cos_deg(params.rise_deg)

@@ -1,4 +1,5 @@
-"""Per-sample products of 3-vectors stored as rows (n, 3), written out component by component.
+"""Per-sample products of 3-vectors, written out component by component: ``dot3``/``cross3`` on
+component-major arrays (3, m), ``*_rows`` on rows (n, 3).
 
 numpy's ``einsum``, ``cross``, ``linalg.norm`` and ``@`` on (n, 3) rows cost several times more
 than these on the column-major arrays the orientation layer produces (each component contiguous);
@@ -10,21 +11,28 @@ from __future__ import annotations
 import numpy as np
 
 
+def dot3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dot products of component-major vectors: ``a``, ``b`` (3, m), either may be (3,)."""
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross products of component-major vectors (3, m), as (3, m)."""
+    return np.stack(
+        (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+    )
+
+
 def dot_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dot product of each row of ``a`` with the same row of ``b`` (or with ``b`` (3,))."""
-    ax, ay, az = a.T
-    bx, by, bz = b.T
-    return ax * bx + ay * by + az * bz
+    return dot3(a.T, b.T)
 
 
 def norm_rows(v: np.ndarray) -> np.ndarray:
     """Euclidean norm of each row of ``v`` (n, 3)."""
-    x, y, z = v.T
-    return np.sqrt(x * x + y * y + z * z)
+    return np.sqrt(dot3(v.T, v.T))
 
 
 def cross_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross product of each row of ``a`` with the same row of ``b``, column-major (n, 3)."""
-    ax, ay, az = a.T
-    bx, by, bz = b.T
-    return np.stack((ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx)).T
+    return cross3(a.T, b.T).T
