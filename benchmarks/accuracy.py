@@ -28,7 +28,7 @@ from sensorhold.calibration.fit import fit_profile
 from sensorhold.errors import UserError
 
 
-def _match(truth: list, found: list[dict]) -> tuple[list[tuple], int, int]:
+def match_holds(truth: list, found: list[dict]) -> tuple[list[tuple], int, int]:
     """Pair true and found holds of the same stage that overlap most; (pairs, missed, extra)."""
     pairs, used = [], set()
     for h in truth:
@@ -82,7 +82,7 @@ def evaluate(sc: Scenario) -> dict[str, float]:
     for h in ses.holds:
         in_hold |= (ses.t >= h.start_s) & (ses.t < h.end_s)
     err = (out.angle_deg - ses.angle_deg)[in_hold]
-    pairs, missed, extra = _match(list(ses.holds), res.result["holds"])
+    pairs, missed, extra = match_holds(list(ses.holds), res.result["holds"])
     dur_err = [abs(f["duration_s"] - (h.end_s - h.start_s)) for h, f in pairs]
     t0 = float(ses.t[0])
     worst = [(d, (
@@ -90,16 +90,43 @@ def evaluate(sc: Scenario) -> dict[str, float]:
         f"start {f['start_s'] - h.start_s:+.2f} s, end {f['end_s'] - h.end_s:+.2f} s"
     )) for d, (h, f) in zip(dur_err, pairs, strict=True)]
     dt = np.diff(ses.t, append=ses.t[-1])
-    start_err = [f["start_s"] - h.start_s for h, f in pairs]
-    end_err = [f["end_s"] - h.end_s for h, f in pairs]
     return {
-        "sq_err": float(np.sum(err**2)), "n_err": float(err.size),
-        "stage_ok": float(np.sum(out.stage[in_hold] == ses.stage[in_hold])),
-        "dur": dur_err, "start": start_err, "end": end_err,  # type: ignore[dict-item]
-        "missed": float(missed), "extra": float(extra), "holds": float(len(ses.holds)),
-        "rmse": float(np.sqrt(np.mean(err**2))) if err.size else float("nan"),
+        **session_scores(err, out.stage[in_hold] == ses.stage[in_hold], pairs, missed, extra),
         "worst": worst, "wrong": _wrong_stage(sc, ses.t, out.stage, dt),  # type: ignore[dict-item]
     }
+
+
+def session_scores(
+    err: np.ndarray, right_stage: np.ndarray, pairs: list[tuple], missed: int, extra: int
+) -> dict:
+    """One session's sums behind ``summary``: angle errors and right-stage flags over the true
+    hold samples, and the matched (true, found) holds."""
+    return {
+        "sq_err": float(np.sum(err**2)), "n_err": float(err.size),
+        "stage_ok": float(np.sum(right_stage)),
+        "dur": [abs(f["duration_s"] - (h.end_s - h.start_s)) for h, f in pairs],
+        "start": [f["start_s"] - h.start_s for h, f in pairs],
+        "end": [f["end_s"] - h.end_s for h, f in pairs],
+        "missed": float(missed), "extra": float(extra), "holds": float(len(pairs) + missed),
+        "rmse": float(np.sqrt(np.mean(err**2))) if err.size else float("nan"),
+    }
+
+
+def summary(ok: list[dict]) -> str:
+    """The metric lines over sessions scored by ``session_scores``."""
+    n_err = sum(r["n_err"] for r in ok)
+    dur = np.array([d for r in ok for d in r["dur"]])
+    start = np.array([d for r in ok for d in r["start"]])
+    end = np.array([d for r in ok for d in r["end"]])
+    return (
+        f"  angle RMSE in true holds: {np.sqrt(sum(r['sq_err'] for r in ok) / n_err):.2f}° "
+        f"(worst scenario {max(r['rmse'] for r in ok):.2f}°)\n"
+        f"  right stage over true hold time: {100 * sum(r['stage_ok'] for r in ok) / n_err:.2f} %\n"
+        f"  hold duration error: median {np.median(dur):.2f} s, max {dur.max():.2f} s "
+        f"(start bias {np.median(start):+.2f} s, end bias {np.median(end):+.2f} s)\n"
+        f"  missed holds {sum(r['missed'] for r in ok):.0f}, extra holds "
+        f"{sum(r['extra'] for r in ok):.0f}"
+    )
 
 
 def report(kind: Kind, n: int, seed: int, verbose: bool, worst: int = 0) -> None:
@@ -114,20 +141,9 @@ def report(kind: Kind, n: int, seed: int, verbose: bool, worst: int = 0) -> None
                 f"extra {r['extra']:.0f} | {sc.description}"
             )
     ok = [r for r in rows if "failed" not in r]
-    n_err = sum(r["n_err"] for r in ok)
-    dur = np.array([d for r in ok for d in r["dur"]])
-    start = np.array([d for r in ok for d in r["start"]])
-    end = np.array([d for r in ok for d in r["end"]])
     print(
         f"{kind}: {len(rows)} scenarios ({len(rows) - len(ok)} calibrations failed), "
-        f"{sum(r['holds'] for r in ok):.0f} true holds\n"
-        f"  angle RMSE in true holds: {np.sqrt(sum(r['sq_err'] for r in ok) / n_err):.2f}° "
-        f"(worst scenario {max(r['rmse'] for r in ok):.2f}°)\n"
-        f"  right stage over true hold time: {100 * sum(r['stage_ok'] for r in ok) / n_err:.2f} %\n"
-        f"  hold duration error: median {np.median(dur):.2f} s, max {dur.max():.2f} s "
-        f"(start bias {np.median(start):+.2f} s, end bias {np.median(end):+.2f} s)\n"
-        f"  missed holds {sum(r['missed'] for r in ok):.0f}, extra holds "
-        f"{sum(r['extra'] for r in ok):.0f}"
+        f"{sum(r['holds'] for r in ok):.0f} true holds\n{summary(ok)}"
     )
     if worst:
         for title, key in (("hold duration error", "worst"), ("wrong stage", "wrong")):

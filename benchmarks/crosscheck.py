@@ -28,6 +28,10 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.accuracy import match_holds, session_scores, summary
+
 LEVER_M = 0.25
 G = 9.80665
 
@@ -203,7 +207,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 
-def score(case: Case, work: Path) -> dict[str, object]:
+def score(case: Case, work: Path) -> dict:
     cal_csv, ses_csv, prof, out_csv = (work / n for n in ("cal.csv", "ses.csv", "p.json", "s.csv"))
     _write_csv(cal_csv, *case.cal)
     _write_csv(ses_csv, case.t, case.acc, case.gyr)
@@ -229,25 +233,10 @@ def score(case: Case, work: Path) -> dict[str, object]:
         inside = (st >= h.start_s) & (st < h.end_s)
         in_hold |= inside
         true_stage[inside] = h.stage
-    pairs, used = [], set()
-    for h in truth:
-        best, best_ov = None, 0.0
-        for k, f in enumerate(found):
-            ov = min(h.end_s, f["end_s"]) - max(h.start_s, f["start_s"])
-            if k not in used and f["stage"] == h.stage and ov > best_ov:
-                best, best_ov = k, ov
-        if best is not None:
-            used.add(best)
-            pairs.append((h, found[best]))
-    err = (angle - true_pitch)[in_hold]
-    return {
-        "sq": float(np.sum(err**2)), "n": int(err.size),
-        "ok": int(np.sum(stage[in_hold] == true_stage[in_hold])),
-        "dur": [abs(f["duration_s"] - (h.end_s - h.start_s)) for h, f in pairs],
-        "start": [f["start_s"] - h.start_s for h, f in pairs],
-        "end": [f["end_s"] - h.end_s for h, f in pairs],
-        "missed": len(truth) - len(pairs), "extra": len(found) - len(used), "holds": len(truth),
-    }
+    pairs, missed, extra = match_holds(truth, found)
+    return session_scores(
+        (angle - true_pitch)[in_hold], stage[in_hold] == true_stage[in_hold], pairs, missed, extra
+    )
 
 
 def main() -> None:
@@ -272,20 +261,11 @@ def main() -> None:
             if args.verbose or "failed" in r:
                 print(f"  {case.name} {case.rate:.0f} Hz: {r}")
     ok = [r for r in rows if "failed" not in r]
-    n = sum(r["n"] for r in ok)
-    dur = np.array([d for r in ok for d in r["dur"]])
-    start = np.array([d for r in ok for d in r["start"]])
-    end = np.array([d for r in ok for d in r["end"]])
     print(
         f"crosscheck noise x{args.noise:g}, gyro bias <= {args.bias:g} deg/s, acc error "
         f"x{args.acc_error:g}, {args.losses} losses: "
         f"{len(rows)} sessions ({len(rows) - len(ok)} failed), "
-        f"{sum(r['holds'] for r in ok)} true holds\n"
-        f"  angle RMSE in true holds: {np.sqrt(sum(r['sq'] for r in ok) / n):.2f}°\n"
-        f"  right stage over true hold time: {100 * sum(r['ok'] for r in ok) / n:.2f} %\n"
-        f"  hold duration error: median {np.median(dur):.2f} s, max {dur.max():.2f} s "
-        f"(start bias {np.median(start):+.2f} s, end bias {np.median(end):+.2f} s)\n"
-        f"  missed holds {sum(r['missed'] for r in ok)}, extra holds {sum(r['extra'] for r in ok)}"
+        f"{sum(r['holds'] for r in ok):.0f} true holds\n{summary(ok)}"
     )
 
 
