@@ -1,116 +1,57 @@
 """Pelvis lift: is the person up on hands and knees rather than lying?
 
 Hands and knees keeps the trunk horizontal, so its inclination sits in the stage-1 band; what
-tells it apart is height: the hips are 0.3-0.5 m above the floor. Each run of samples not at
-rest (quiet, i.e. rate and jolt near rest, for ``rest_s``, so a quiet flicker mid-move does not
-cut it) starts and, once the person is quiet again, ends at zero velocity (quiet rather than
-still, which lags the start of a wobble by up to a second), so the vertical acceleration
-(accelerometer along the estimated up, minus 1 g) is integrated twice over the run and
-corrected with that zero-velocity update: the velocity left at the end is bias, and removing
-it as a linear drift cancels any constant error (accelerometer bias and scale along up)
-exactly. Sway and wobbles come back to where they started, so they read near zero.
-
-The net rise is judged only where the person first reads quiet or still again after a run
-(still can return before quiet, and the hold timer must know by then): ``lift_m`` up in a stage
-band means the pelvis lifted, ``lift_m`` down that the person lay down; both only while the
-trunk turned less than ``max_turn_deg`` over the run (bias and scale errors depend on the
-orientation, which the update cannot cancel), the run lasted at most ``max_run_s`` and no data
-were lost in it for longer than ``max_gap_s`` (the trapezoid integral bridges shorter gaps,
-over which a move's acceleration is near linear, but not the unseen half-swings of a wobble:
-one across a lost-packet burst read as a 0.4 m rise). Being
-upright also counts as raised, lying on one side as lowered. A raised flag is released by
-being still in a band ``release_s`` after the last rise or upright sample (a person does not
-pause on hands and knees for long), so a missed fall (coming down from standing in one go,
-where the turn forbids judging it) cannot block holds for long; the hold timer dates such a
-hold back to where it settled. That release is a guess: if a lowering is judged after it, before
-the trunk left the stage-1 band (the only band hands and knees reads as), the person was still
-on hands and knees, and it is reported (``fell``) so the hold timer restarts the hold.
+tells it apart is height: the hips are 0.3-0.5 m above the floor. ``hip_height`` judges each
+movement's net rise where the person settles again: ``lift_m`` up in a stage band means the
+pelvis lifted, ``lift_m`` down that the person lay down. Being upright also counts as raised,
+lying on one side as lowered. A raised flag is released by being still in a band ``release_s``
+after the last rise or upright sample (a person does not pause on hands and knees for long), so
+a missed fall (coming down from standing in one go, where the turn forbids judging it) cannot
+block holds for long; the hold timer dates such a hold back to where it settled. That release is
+a guess: if a lowering is judged after it, before the trunk left the stage-1 band (the only band
+hands and knees reads as), the person was still on hands and knees, and it is reported
+(``fell``) so the hold timer restarts the hold.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from sensorhold.signal.lowpass import hold_last, latch
-from sensorhold.signal.vectors import dot_rows
-
-G = 9.80665
 
 
 @dataclass(frozen=True, slots=True)
 class LiftParams:
-    rest_s: float = 0.5
     lift_m: float = 0.15
-    max_run_s: float = 6.0
-    max_turn_deg: float = 15.0
     upright_deg: float = 45.0
     side_roll_deg: float = 60.0
     release_s: float = 4.0
-    max_gap_s: float = 0.25
 
 
 @dataclass(slots=True)
 class LiftState:
-    """The open run's velocity, height, start time and up-vector at its start; the last sample
-    time and vertical acceleration; when the quiet run began; quiet or still at the last sample;
-    the last rise or upright sample; the last sample after a data gap; the flag; whether it was
-    last released by the timeout (not by a lowering), the trunk in the stage-1 band since."""
+    """The last rise or upright sample; the flag; whether it was last released by the timeout
+    (not by a lowering), the trunk in the stage-1 band since."""
 
-    v: float = 0.0
-    z: float = 0.0
-    av: float = np.nan
-    prev_t: float = np.nan
-    run_t: float = np.nan
-    run_up: np.ndarray = field(default_factory=lambda: np.array([0.0, 0.0, 1.0]))
-    quiet_t: float = np.nan
-    settling: bool = False
     raised_t: float = np.nan
-    gap_t: float = np.nan
     raised: bool = False
     doubt: bool = False
 
 
-def _since_last(cs: np.ndarray, reset: np.ndarray, carry: float) -> np.ndarray:
-    """Running sums restarting after each ``reset`` sample (``carry``: the sum before)."""
-    base = hold_last(cs, reset, np.nan)
-    return np.where(np.isnan(base), cs + carry, cs - base)
-
-
 def step(
-    params: LiftParams, state: LiftState, ts: float, t: np.ndarray, acc: np.ndarray,
-    up: np.ndarray, quiet: np.ndarray, still: np.ndarray, band: np.ndarray,
-    angle_deg: np.ndarray, roll_deg: np.ndarray,
+    params: LiftParams, state: LiftState, t: np.ndarray, rise_m: np.ndarray, still: np.ndarray,
+    band: np.ndarray, angle_deg: np.ndarray, roll_deg: np.ndarray,
 ) -> tuple[LiftState, np.ndarray, np.ndarray]:
-    """Raised flag per sample for a chunk (``acc`` g, ``up`` unit vectors, sensor axes), and
-    ``fell``: a lowering judged after a timed-out release (see the module docstring)."""
+    """Raised flag per sample for a chunk (``rise_m``: ``hip_height``'s judged rises, nan where
+    none), and ``fell``: a lowering judged after a timed-out release (module docstring)."""
     n = t.size
     if n == 0:
         return state, np.zeros(0, bool), np.zeros(0, bool)
-    quiet_start = quiet & ~np.concatenate(([not np.isnan(state.quiet_t)], quiet[:-1]))
-    quiet_t = hold_last(t, quiet_start, state.quiet_t)
-    rest = quiet & (t - quiet_t >= params.rest_s)
-    settling = quiet | still
-    back = settling & ~np.concatenate(([state.settling], settling[:-1]))
-    moving = ~rest
-    av = dot_rows(acc, up) - 1.0
-    dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
-    mid = 0.5 * (av + np.concatenate(([av[0] if np.isnan(state.av) else state.av], av[:-1])))
-    v = _since_last(np.cumsum(np.where(moving, mid * G * dt, 0.0)), rest, state.v)
-    z = _since_last(np.cumsum(np.where(moving, v * dt, 0.0)), rest, state.z)
-    start = moving & np.concatenate(([np.isnan(state.run_t)], rest[:-1]))
-    run_t = hold_last(t, start, state.run_t)
-    idx = np.where(start, np.arange(n), -1)
-    first = np.maximum.accumulate(idx)
-    up0 = np.where(first[:, None] >= 0, up[np.maximum(first, 0)], state.run_up)
-    level = dot_rows(up, up0) > np.cos(np.radians(params.max_turn_deg))
-    span = t - run_t
-    rise = z - 0.5 * v * span  # zero-velocity update: v at the end is drift
-    gap_t = hold_last(t, dt > params.max_gap_s, state.gap_t)
-    judged = back & level & (span <= params.max_run_s) & ~(gap_t >= run_t)
-    up_lift = judged & (rise > params.lift_m) & (band > 0)
-    fall = judged & (rise < -params.lift_m)
+    with np.errstate(invalid="ignore"):
+        up_lift = (rise_m > params.lift_m) & (band > 0)
+        fall = rise_m < -params.lift_m
     upright = angle_deg > params.upright_deg
     side = np.abs(roll_deg) > params.side_roll_deg
     raise_t = hold_last(t, up_lift | upright, state.raised_t)
@@ -119,13 +60,6 @@ def step(
     was = np.concatenate(([state.raised], raised[:-1]))
     doubt = latch(was & settled & ~fall & ~side, fall | raised | (band != 1), state.doubt)
     fell = fall & np.concatenate(([state.doubt], doubt[:-1]))
-    state.v, state.z = (float(v[-1]), float(z[-1])) if moving[-1] else (0.0, 0.0)
-    state.prev_t, state.av = float(t[-1]), float(av[-1])
-    state.run_t = float(run_t[-1]) if moving[-1] else np.nan
-    state.run_up = up0[-1].copy()
-    state.quiet_t = float(quiet_t[-1]) if quiet[-1] else np.nan
-    state.settling = bool(settling[-1])
     state.raised_t = float(raise_t[-1])
-    state.gap_t = float(gap_t[-1])
     state.raised, state.doubt = bool(raised[-1]), bool(doubt[-1])
     return state, raised, fell

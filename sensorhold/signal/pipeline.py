@@ -14,6 +14,7 @@ import numpy as np
 from sensorhold.calibration.profile import DEFAULT_RATE_ON_DPS, DEFAULT_SPREAD_ON_DEG, Profile
 from sensorhold.signal import (
     extension_angle,
+    hip_height,
     hold_timer,
     orientation,
     pelvis_lift,
@@ -36,6 +37,7 @@ class PipelineParams:
     stillness: stillness.StillnessParams = field(default_factory=stillness.StillnessParams)
     angle: extension_angle.AngleParams = field(default_factory=extension_angle.AngleParams)
     stage: stage_ladder.StageParams = field(default_factory=stage_ladder.StageParams)
+    height: hip_height.HeightParams = field(default_factory=hip_height.HeightParams)
     lift: pelvis_lift.LiftParams = field(default_factory=pelvis_lift.LiftParams)
     hold: HoldParams = field(default_factory=HoldParams)
     moving_dps: float = 10.0
@@ -103,6 +105,7 @@ class Pipeline:
             np.array(profile.up_prone), np.array(profile.axis)
         )
         self._stage = stage_ladder.StageState()
+        self._height = hip_height.HeightState()
         self._lift = pelvis_lift.LiftState()
         self._hold = hold_timer.HoldState()
         self._jolt: float | None = None
@@ -126,11 +129,14 @@ class Pipeline:
         self._still, s = stillness.step(
             p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps, o.restart
         )
+        self._height, rise = hip_height.step(
+            p.height, self._height, t, acc, s.up, s.quiet, s.still
+        )
         self._angle, a = extension_angle.step(p.angle, self._angle, t, s.up, s.still)
         self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
         band = np.where(a.prone_pending, 1, band).astype(np.int8)
         self._lift, raised, fell = pelvis_lift.step(
-            p.lift, self._lift, ts, t, acc, s.up, s.quiet, s.still, band, a.angle_deg, a.roll_deg
+            p.lift, self._lift, t, rise, s.still, band, a.angle_deg, a.roll_deg
         )
         # Easing: rate quiet and the jolt under its own 0.1 s trend, i.e. only decaying (a
         # stopped body's jolt is the band-pass filter's memory fading, not motion).
