@@ -23,6 +23,13 @@ re-mount) puts it in the stage-2 band, and while it is settled and its mean so f
 ``agree_deg`` from the calibrated zero (re-mounted), its angle is read from that mean (the
 re-zero it is becoming) rather than from the calibrated frame.
 
+That first settled lie may have been a pause on hands and knees on the way down (the trunk is
+as horizontal there, ±10°). What tells is the hips: the next move then lowers them (``lowered``,
+judged by ``hip_height``). So after a lowering, the next settled lie (below ``rise_deg``, above
+``-prone_window_deg``) is read from its own mean while it settles and, if it is more than
+``lie_deg`` from the zero, becomes the zero (the votes against the old one are dropped); a rise of
+the hips (``lifted``) cancels that.
+
 After it, the zero is the mean prone posture: each prone lie (a stay within ``lie_deg`` of the
 zero) votes with the mean up-vector of its settled samples, the current one as it grows, once it
 has been settled for ``settle_s``; the calibration's prone lie votes too while it agrees with the
@@ -66,6 +73,7 @@ class AngleState:
     """``phase``: 0 calibrated frame, 1 re-zeroed (axis pending), 2 re-zeroed and axis refit.
     ``turn_sum``/``turn_weight``: the plateaus' weighted turn votes (rad) and their weight;
     ``voted``: the current rise plateau has voted (no second vote until it is left).
+    ``lowered``: the hips last moved down, and no lie has settled since.
     ``votes``/``n_votes``: sum and count of the closed lies' mean up-vectors; ``lie_sum`` and
     ``lie_t0`` (first settled sample, nan: none yet) the open lie's, ``in_lie`` whether one is
     open. ``ref_u0``/``ref_axis``: the frame as last set by ``_advance``, fixed references for
@@ -87,6 +95,7 @@ class AngleState:
     turn_sum: float = 0.0
     turn_weight: float = 0.0
     voted: bool = False
+    lowered: bool = False
 
     def __post_init__(self) -> None:
         if np.isnan(self.cal_u0).any():
@@ -248,9 +257,11 @@ def _angles(
 
 
 def step(
-    params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, still: np.ndarray
+    params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, still: np.ndarray,
+    lowered: np.ndarray, lifted: np.ndarray,
 ) -> tuple[AngleState, SessionAngleOut]:
-    """One chunk of up-vectors (n, 3) with their stillness flags."""
+    """One chunk of up-vectors (n, 3) with their stillness flags, and where the hips were
+    judged to have moved down or up."""
     n = t.size
     ang, roll = np.empty(n), np.empty(n)
     pending = np.zeros(n, bool)
@@ -281,6 +292,16 @@ def step(
             cond = plateau.copy()
             if state.voted:  # the plateau that voted last is not counted again
                 cond[: left[0] if left.size else cond.size] = False
+            hips = np.where(lowered[seg] | lifted[seg], np.arange(hi - lo), -1)
+            moved = np.maximum.accumulate(hips)
+            down = np.where(moved >= 0, lowered[seg][np.maximum(moved, 0)], state.lowered)
+            near = down & still[seg] & (out.angle_deg < params.rise_deg) & (
+                out.angle_deg > -params.prone_window_deg
+            ) & (np.abs(out.roll_deg) < params.roll_window_deg)
+            if near.any():  # a lie after a lowering: read from its own mean while it settles
+                ref = _run_mean_angle(params, near, up[:, seg], state)
+                out = AngleOut(np.where(near, out.angle_deg - ref, out.angle_deg), out.roll_deg)
+                cond |= near
         i, total, state.run = first_long_run(cond, t[seg], up[:, seg], params.settle_s, state.run)
         stop = hi if i < 0 else lo + i + 1
         ang[lo:stop], roll[lo:stop] = out.angle_deg[: stop - lo], out.roll_deg[: stop - lo]
@@ -288,6 +309,7 @@ def step(
         if z is not None:
             _commit(state, z, stop - lo - 1)
             state.voted = state.voted and not (left.size and left[0] < stop - lo)
+            state.lowered = bool(down[stop - lo - 1])
         if total is not None:
             _advance(params, state, total, float(t[stop - 1]))
         lo = stop
@@ -299,13 +321,13 @@ def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: f
     lie), or take a rise plateau's vote for the axis (module docstring)."""
     mean_up = unit(total)
     if state.phase == 0:
-        axis = rotate_onto(state.axis, state.u0, mean_up)
-        state.axis = unit(axis - (axis @ mean_up) * mean_up)
-        state.u0 = mean_up
-        state.in_lie, state.lie_sum, state.lie_t0 = True, total, t_end - params.settle_s
-        state.ref_u0, state.ref_axis = mean_up, state.axis
-        state.prior_axis = state.axis
-        state.phase = 1
+        _rezero(params, state, mean_up, total, t_end)
+        return
+    below = mean_up @ np.cross(state.axis, state.u0) < 0.0
+    if below or mean_up @ state.u0 > _cos_deg(params.rise_deg):  # a lie after a lowering
+        if mean_up @ state.u0 < _cos_deg(params.lie_deg):
+            _rezero(params, state, mean_up, total, t_end)
+        state.lowered = False
         return
     state.voted = True
     a0 = unit(state.prior_axis - (state.prior_axis @ state.u0) * state.u0)
@@ -320,3 +342,20 @@ def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: f
     est = state.turn_sum / (state.turn_weight + np.radians(params.turn_sd_deg) ** -2)
     state.axis = state.ref_axis = np.cos(est) * a0 - np.sin(est) * b0
     state.phase = 2
+
+
+def _rezero(
+    params: AngleParams, state: AngleState, mean_up: np.ndarray, total: np.ndarray, t_end: float
+) -> None:
+    """Take ``mean_up`` as prone: the frame rotated minimally onto it, its lie the first vote,
+    the turn unknown again (votes taken against an earlier zero no longer apply)."""
+    axis = rotate_onto(state.axis, state.u0, mean_up)
+    state.axis = unit(axis - (axis @ mean_up) * mean_up)
+    state.u0 = mean_up
+    state.in_lie, state.lie_sum, state.lie_t0 = True, total, t_end - params.settle_s
+    state.votes, state.n_votes = np.zeros(3), 0
+    state.ref_u0, state.ref_axis = mean_up, state.axis
+    state.prior_axis = state.axis
+    state.turn_sum = state.turn_weight = 0.0
+    state.voted = state.lowered = False
+    state.phase = 1

@@ -132,7 +132,11 @@ class Pipeline:
         self._height, rise = hip_height.step(
             p.height, self._height, t, acc, s.up, s.quiet, s.still
         )
-        self._angle, a = extension_angle.step(p.angle, self._angle, t, s.up, s.still)
+        with np.errstate(invalid="ignore"):
+            lowered, lifted = rise < -p.lift.lift_m, rise > p.lift.lift_m
+        self._angle, a = extension_angle.step(
+            p.angle, self._angle, t, s.up, s.still, lowered, lifted
+        )
         self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
         band = np.where(a.prone_pending, 1, band).astype(np.int8)
         self._lift, raised, fell = pelvis_lift.step(

@@ -14,6 +14,7 @@ from scipy.spatial.transform import Rotation
 from benchmarks.scenarios import make_scenario
 from sensorhold.calibration.demo_profile import demo_profile
 from sensorhold.calibration.fit import fit_profile
+from sensorhold.motion.body import Person
 from sensorhold.motion.script import Hold, Move, Script, get_down
 from sensorhold.motion.session import simulate_session
 from sensorhold.signal import pipeline
@@ -224,3 +225,25 @@ def test_a_sensor_reading_all_zeros_raises_no_numeric_warnings() -> None:
         warnings.simplefilter("error", RuntimeWarning)
         out = run(aligned_profile(), t, acc, gyr)
     assert np.isfinite(out.angle_deg).all()
+
+
+@pytest.mark.parametrize(("quadruped_deg", "seed"), [(-7.0, 1), (7.0, 2), (-5.0, 3)])
+def test_a_pause_on_hands_and_knees_is_not_taken_as_prone(quadruped_deg: float, seed: int) -> None:
+    """Hands and knees is as horizontal as lying (here ±5-7° from it); a 4-s pause there on the
+    way down settled first and became the session's zero, so every angle after it was off by
+    the pause's tilt (hard-12-008: 7°, stage 2 shown as 1 for the whole session). The lowering
+    of the hips that follows says the lie after it is prone."""
+    script = Script("pause-down", (
+        Hold("standing", 4.0), *get_down(3.0, 4.0, 2.5), Hold("prone", 15.0), Move(2.5),
+        Hold("forearms", 10.0), Move(2.5), Hold("prone", 10.0),
+    ))
+    person = Person(quadruped_deg=quadruped_deg)
+    ses = simulate_session(script, person, rate_hz=100.0, seed=seed, t0_s=50.0)
+    out = run(demo_profile(), ses.t, ses.acc, ses.gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 1]
+    first = ses.holds[0]
+    late = ses.t > first.start_s + 3.0
+    inside = np.zeros(ses.t.size, bool)
+    for h in ses.holds:
+        inside |= (ses.t >= h.start_s) & (ses.t < h.end_s)
+    assert np.abs(out.angle_deg - ses.angle_deg)[late & inside].max() < 1.5
