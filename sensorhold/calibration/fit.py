@@ -37,6 +37,7 @@ class FitParams:
     noise_percentile: float = 95.0
     floor_percentile: float = 25.0
     floor_factor: float = 4.0
+    settled_deg: float = 1.0
     orientation: orientation.OrientationParams = field(
         default_factory=orientation.OrientationParams
     )
@@ -54,7 +55,8 @@ class Plateau:
 def find_plateaus(
     t: np.ndarray, up: np.ndarray, still: np.ndarray, params: FitParams
 ) -> list[Plateau]:
-    """Still plateaus in time order, trimmed at the edges, similar neighbours merged."""
+    """Still plateaus in time order, trimmed at the edges, split where a run holds two
+    positions, similar neighbours merged."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], still.astype(np.int8), [0]))))
     plateaus: list[Plateau] = []
     for lo, hi in zip(edges[::2], edges[1::2], strict=True):
@@ -62,14 +64,49 @@ def find_plateaus(
             continue
         keep = np.arange(lo, hi)
         keep = keep[(t[keep] >= t[lo] + params.trim_s) & (t[keep] <= t[hi - 1] - params.trim_s)]
-        mean = unit(up[keep].mean(axis=0))
-        if plateaus and np.degrees(np.arccos(min(1.0, plateaus[-1].up @ mean))) < params.merge_deg:
-            prev = plateaus.pop()
-            keep = np.concatenate((prev.idx, keep))
-            plateaus.append(Plateau(prev.start_s, float(t[hi - 1]), unit(up[keep].mean(0)), keep))
-        else:
-            plateaus.append(Plateau(float(t[lo]), float(t[hi - 1]), mean, keep))
+        for part in _positions(t, up, keep, params):
+            mean = unit(up[part].mean(axis=0))
+            if plateaus and _deg_between(plateaus[-1].up, mean) < params.merge_deg:
+                prev = plateaus.pop()
+                part = np.concatenate((prev.idx, part))
+                mean = unit(up[part].mean(axis=0))
+                plateaus.append(Plateau(prev.start_s, float(t[part[-1]]), mean, part))
+            else:
+                plateaus.append(Plateau(float(t[part[0]]), float(t[part[-1]]), mean, part))
     return plateaus
+
+
+def _deg_between(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.degrees(np.arccos(min(1.0, float(a @ b)))))
+
+
+def _positions(
+    t: np.ndarray, up: np.ndarray, keep: np.ndarray, params: FitParams
+) -> list[np.ndarray]:
+    """The still run ``keep`` as one position, or split in two (recursively) where it holds two:
+    a slow move (hands a few degrees above the forearms, pressed up over seconds) can stay under
+    the stillness thresholds. The split is the best two-level fit of the tilt from the run's
+    start; each side keeps its settled samples (within ``settled_deg`` of its median)."""
+    if keep.size < 4 or t[keep[-1]] - t[keep[0]] < 2 * params.min_plateau_s:
+        return [keep]
+    ref = unit(up[keep[: max(1, keep.size // 20)]].mean(axis=0))
+    c = np.degrees(np.arccos(np.clip(up[keep] @ ref, -1.0, 1.0)))
+    n = c.size
+    cs, cs2 = np.cumsum(c), np.cumsum(c * c)
+    j = np.arange(1, n)
+    left = cs2[j - 1] - cs[j - 1] ** 2 / j
+    right = cs2[-1] - cs2[j - 1] - (cs[-1] - cs[j - 1]) ** 2 / (n - j)
+    k = int(j[np.argmin(left + right)])
+    parts = []
+    for side, ci in ((keep[:k], c[:k]), (keep[k:], c[k:])):
+        settled = side[np.abs(ci - np.median(ci)) <= params.settled_deg]
+        if settled.size < 2 or t[settled[-1]] - t[settled[0]] < params.min_plateau_s:
+            return [keep]
+        parts.append(settled)
+    a, b = (unit(up[p].mean(axis=0)) for p in parts)
+    if _deg_between(a, b) < params.merge_deg:
+        return [keep]
+    return _positions(t, up, parts[0], params) + _positions(t, up, parts[1], params)
 
 
 def fit_profile(

@@ -40,6 +40,27 @@ def test_a_noisy_sensor_still_calibrates_and_its_noise_is_kept() -> None:
     assert fit.jolt_noise_g > 3 * quiet.jolt_noise_g > 0
 
 
+@pytest.mark.parametrize(("hands", "ramp_s"), [(25.0, 3.0), (24.0, 4.0), (26.0, 6.0)])
+def test_a_slow_press_up_a_few_degrees_still_splits_the_plateaus(
+    hands: float, ramp_s: float
+) -> None:
+    """Hands only 6-8° above the forearms, pressed up over 3-6 s: the move never passes the
+    stillness thresholds (clean-5-005, clean-6-002), so forearms and hands were one still run
+    and the calibration failed with two positions found."""
+    t, acc, gyr, _ = synth([(0.0, 9.0), (18.0, 9.0), (hands, 9.0)], ramp_s=ramp_s, noise=1.0)
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
+    assert fit.stage_angles[2] == pytest.approx(18.0, abs=0.5)
+    assert fit.stage_angles[3] == pytest.approx(hands, abs=0.5)
+
+
+def test_a_sag_on_the_hands_is_not_a_second_position() -> None:
+    """A 2° sag over a hands plateau is one position: it is not split off as a fourth."""
+    t, acc, gyr, _ = synth([(0.0, 9.0), (18.0, 9.0), (33.0, 5.0), (31.0, 5.0)], noise=1.0)
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
+    assert fit.stage_angles[2] == pytest.approx(18.0, abs=0.5)
+    assert fit.stage_angles[3] == pytest.approx(32.0, abs=1.0)
+
+
 def test_missing_plateau_is_a_clear_user_error() -> None:
     t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 10.0)])
     with pytest.raises(UserError, match="need 3"):
