@@ -111,6 +111,8 @@ class SensorholdApp(App[Summary]):
             self.post_message(CoachAlerted(alert))
         for checkin in advice.checkins:
             self.post_message(CheckinDue(checkin))
+        if isinstance(self.screen, CheckinScreen) and self.screen.is_mounted:
+            self.screen.follow_stage(self.state.status.stage)
 
     def _follow_seeks(self) -> bool:
         """True while a replay seek is under way (only its bar is drawn). Once one is done, the
@@ -147,8 +149,8 @@ class SensorholdApp(App[Summary]):
     def _ask(self, message: CheckinDue) -> None:
         if self.summary is not None or isinstance(self.screen, CheckinScreen):
             return
-        checkin = message.checkin
-        self.push_screen(CheckinScreen(checkin), lambda answers: self._answered(checkin, answers))
+        screen = CheckinScreen(message.checkin)
+        self.push_screen(screen, lambda answers: self._answered(screen.checkin, answers))
 
     def _answered(self, checkin: Checkin, answers: tuple[Answer, Answer] | None) -> None:
         if answers is None:

@@ -66,11 +66,20 @@ def build_summary(
     symptoms = [dict(ev.data, t=ev.t) for ev in events if ev.event == "symptom"]
     ends = [float(hold.get("end_s", 0.0)) for hold in holds]
     answers: dict[int, dict[str, Any]] = {}
-    for s in symptoms:
+    for s in symptoms:  # an answer at a hold's end (its own, and the later one) comes first
         if s.get("reason") == "hold_end":
             i = bisect_right(ends, float(s.get("at_s", s["t"])) + AT_TOLERANCE_S) - 1
             if i >= 0:
                 answers.setdefault(i, s)
+    for s in symptoms:  # else one asked on arriving in the hold's stage, during that hold
+        if s.get("reason") == "stage":
+            at = float(s.get("at_s", s["t"]))
+            for i, hold in enumerate(holds):
+                start = float(hold.get("start_s", ends[i]))
+                inside = start - AT_TOLERANCE_S <= at <= ends[i]
+                if inside and int(hold.get("stage", 0)) == s.get("stage", hold.get("stage")):
+                    answers.setdefault(i, s)
+                    break
     rows: list[dict[str, Any]] = []
     for i, hold in enumerate(holds):
         end = ends[i]

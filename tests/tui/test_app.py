@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Digits, Static
 
 from sensorhold.session.state import SessionState
+from sensorhold.tui.coaching import Checkin
 from sensorhold.tui.messages import CheckinDue, CoachAlerted
 from sensorhold.tui.screens.checkin import CheckinScreen
 from sensorhold.tui.screens.help import HelpScreen
@@ -164,3 +165,30 @@ async def test_help_opens_and_closes(scripted_app: Any) -> None:
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_an_arrival_checkin_follows_the_person_on_to_the_next_stage(
+    scripted_app: Any,
+) -> None:
+    """Asked on arriving in stage 2 and still open when the person has moved on to stage 1, the
+    check-in says where they are now and its answers are recorded for that stage (the title
+    kept "Now at stage 2")."""
+    app, session = scripted_app(100.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")  # the stage-1 hold's end-of-hold check-in
+        app.post_message(CheckinDue(Checkin("stage", 2, 88.0)))
+        await pilot.pause()
+        title = app.screen.query_one("#checkin-title", Static)
+        assert "stage 2" in str(title.render())
+        session.advance(172.0)
+        app.pull()
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+        assert "stage 1" in str(title.render())
+        await pilot.press("1", "2")
+        await pilot.pause()
+        symptom = [e.data for e in app.state.events if e.event == "symptom"]
+        assert [(d["reason"], d["stage"], d["leg"], d["back"]) for d in symptom] == [
+            ("stage", 1, "better", "same")
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -31,17 +32,28 @@ class CheckinScreen(ModalScreen[tuple[Answer, Answer] | None]):
         self.checkin = checkin
         self._leg: Answer | None = None
 
-    def compose(self) -> ComposeResult:
+    def _title(self) -> str:
         reason = (
             texts.CHECKIN_AFTER_HOLD
             if self.checkin.reason == "hold_end"
             else texts.CHECKIN_NEW_STAGE
         )
+        return reason.format(stage=self.checkin.stage)
+
+    def compose(self) -> ComposeResult:
         with Vertical(id="checkin"):
-            yield Static(reason.format(stage=self.checkin.stage), id="checkin-title")
+            yield Static(self._title(), id="checkin-title")
             yield Static(texts.CHECKIN_LEG, id="checkin-leg", classes="-asking")
             yield Static(texts.CHECKIN_BACK, id="checkin-back")
             yield Static(texts.CHECKIN_KEYS, id="checkin-keys")
+
+    def follow_stage(self, stage: int) -> None:
+        """A check-in on arriving in a stage follows the person on to the next one while it is
+        open: the answers are about how they feel there."""
+        if self.checkin.reason != "stage" or stage < 1 or stage == self.checkin.stage:
+            return
+        self.checkin = replace(self.checkin, stage=stage)
+        self.query_one("#checkin-title", Static).update(self._title())
 
     def action_answer(self, key: str) -> None:
         answer = ANSWERS[key]
