@@ -16,6 +16,9 @@ tilt from prone, ``ψ_i``. A side lean on the plateau shifts that direction by a
 tell a lean from a turn, so the turn is the weighted mean of the votes with the calibrated axis
 as a prior (turn 0): weights ``(tilt_i / lean_sd)²`` and ``1 / turn_sd²``. Higher plateaus and
 more of them outweigh the prior; one leaning plateau no longer tilts the axis for the session.
+At each vote the turn is estimated afresh from every rise plateau's mean up-vector against the
+zero as it then stands: the zero moves as lies vote (below), and directions taken against an
+older zero keep whatever lean that zero had.
 
 Until that re-zero, a posture within the prone window is flagged ``prone_pending``: it is the
 one to be taken as prone, so its stage is 1 even where the calibrated frame (off by the
@@ -31,7 +34,9 @@ judged by ``hip_height``). So after a lowering, the next settled lie (below ``ri
 the hips (``lifted``) cancels that.
 
 After it, the zero is the mean prone posture: each prone lie (a stay within ``lie_deg`` of the
-zero) votes with the mean up-vector of its settled samples, the current one as it grows, once it
+zero in the sagittal plane, leaning sideways less than ``lie_roll_deg``: a first lie taken with a
+6° lean must not keep level lies from voting) votes with the mean up-vector of its settled
+samples, the current one as it grows, once it
 has been settled for ``settle_s``; the calibration's prone lie votes too while it agrees with the
 session's within ``agree_deg`` (the sensor was not re-mounted). Every lie scatters (~0.4°) and a
 first settle still creeps for seconds, so more and longer lies give a truer zero. The axis is
@@ -65,13 +70,14 @@ class AngleParams:
     lean_sd_deg: float = 3.0
     turn_sd_deg: float = 10.0
     lie_deg: float = 3.0
+    lie_roll_deg: float = 12.0
     agree_deg: float = 1.5
 
 
 @dataclass(slots=True)
 class AngleState:
     """``phase``: 0 calibrated frame, 1 re-zeroed (axis pending), 2 re-zeroed and axis refit.
-    ``turn_sum``/``turn_weight``: the plateaus' weighted turn votes (rad) and their weight;
+    ``rises``: the mean up-vectors of the rise plateaus that voted for the turn;
     ``voted``: the current rise plateau has voted (no second vote until it is left).
     ``lowered``: the hips last moved down, and no lie has settled since.
     ``votes``/``n_votes``: sum and count of the closed lies' mean up-vectors; ``lie_sum`` and
@@ -92,8 +98,7 @@ class AngleState:
     ref_u0: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
     ref_axis: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
     prior_axis: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
-    turn_sum: float = 0.0
-    turn_weight: float = 0.0
+    rises: list[np.ndarray] = field(default_factory=list)
     voted: bool = False
     lowered: bool = False
 
@@ -177,7 +182,11 @@ def _track_zero(
     """The averaged prone zero (module docstring) at each sample, from ``state`` on; ``up``
     (3, m). Angle thresholds are compared as cosines."""
     m = t.size
-    near = dot3(up, state.ref_u0) > _cos_deg(params.lie_deg)
+    along = dot3(up, state.ref_u0)
+    sag = dot3(up, np.cross(state.ref_axis, state.ref_u0))
+    near = (np.abs(sag) < np.tan(params.lie_deg / RAD) * along) & (
+        np.abs(dot3(up, state.ref_axis)) < np.sin(params.lie_roll_deg / RAD)
+    )
     member = near & still
     prev = np.concatenate(([state.in_lie], near[:-1]))
     start = np.maximum.accumulate(np.where(near & ~prev, np.arange(m), -1))  # -1: carried lie
@@ -330,16 +339,15 @@ def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: f
         state.lowered = False
         return
     state.voted = True
+    state.rises.append(mean_up)
     a0 = unit(state.prior_axis - (state.prior_axis @ state.u0) * state.u0)
     b0 = np.cross(a0, state.u0)
-    turn = float(np.arctan2(mean_up @ a0, mean_up @ b0))
-    if abs(turn) > np.radians(params.max_axis_turn_deg):
-        return
-    tilt = float(np.arccos(np.clip(mean_up @ state.u0, -1.0, 1.0)))
-    weight = (tilt / np.radians(params.lean_sd_deg)) ** 2
-    state.turn_sum += weight * turn
-    state.turn_weight += weight
-    est = state.turn_sum / (state.turn_weight + np.radians(params.turn_sd_deg) ** -2)
+    ups = np.array(state.rises)
+    turn = np.arctan2(ups @ a0, ups @ b0)
+    tilt = np.arccos(np.clip(ups @ state.u0, -1.0, 1.0))
+    weight = np.where(np.abs(turn) <= np.radians(params.max_axis_turn_deg),
+                      (tilt / np.radians(params.lean_sd_deg)) ** 2, 0.0)
+    est = float(weight @ turn) / (weight.sum() + np.radians(params.turn_sd_deg) ** -2)
     state.axis = state.ref_axis = np.cos(est) * a0 - np.sin(est) * b0
     state.phase = 2
 
@@ -356,6 +364,6 @@ def _rezero(
     state.votes, state.n_votes = np.zeros(3), 0
     state.ref_u0, state.ref_axis = mean_up, state.axis
     state.prior_axis = state.axis
-    state.turn_sum = state.turn_weight = 0.0
+    state.rises = []
     state.voted = state.lowered = False
     state.phase = 1

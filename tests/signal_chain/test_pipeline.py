@@ -247,3 +247,18 @@ def test_a_pause_on_hands_and_knees_is_not_taken_as_prone(quadruped_deg: float, 
     for h in ses.holds:
         inside |= (ses.t >= h.start_s) & (ses.t < h.end_s)
     assert np.abs(out.angle_deg - ses.angle_deg)[late & inside].max() < 1.5
+
+
+@pytest.mark.parametrize("lean", [6.0, -6.0])
+def test_a_lean_on_the_first_lie_fades_from_the_zero(lean: float) -> None:
+    """The first lie becomes the zero with its 6° side lean; a later, level lie is a prone lie
+    too (it was more than 3° from that zero, so it never voted), and the turn is re-estimated
+    from every rise against the zero as it stands. After the second lie the angle is true again
+    (it stayed 0.5-1.1° off for the rest of the session)."""
+    plan = [(0.0, 12.0), (20.0, 10.0), (0.0, 10.0), (20.0, 10.0), (35.0, 8.0), (0.0, 10.0)]
+    t, acc, gyr, ang = synth(plan, noise=0.5, lean=(-1.0, 11.0, lean))
+    out = run(aligned_profile(), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 1, 2, 3, 1]
+    err = np.abs(out.angle_deg - ang)
+    for a, b in ((38.5, 48.0), (50.5, 58.0), (60.5, 70.0)):
+        assert err[(t > a) & (t < b)].max() < 0.5, (a, b)
