@@ -11,9 +11,15 @@ exactly. Sway and wobbles come back to where they started, so they read near zer
 The net rise is judged only where the person first reads quiet or still again after a run, and
 only while the trunk turned less than ``max_turn_deg`` over the run (bias and scale errors depend
 on the orientation, which the update cannot cancel), the run lasted at most ``max_run_s`` and no
-data were lost in it for longer than ``max_gap_s`` (the trapezoid integral bridges shorter gaps,
-over which a move's acceleration is near linear, but not the unseen half-swings of a wobble: one
-across a lost-packet burst read as a 0.4 m rise). It needs no angle, so the extension-angle
+data were lost in it for longer than ``max_bridge_s``. The trapezoid integral bridges gaps up to
+``max_gap_s``, over which a move's acceleration is near linear, but not the unseen half-swings
+of a wobble (one across a lost-packet burst read as a 0.4 m rise). A longer gap starts a run
+(the person may have moved unseen) and the run is judged across it from what is known on
+either side: the velocity before it, and after it the velocity that the zero-velocity update
+at the run's end implies; velocity is taken as linear across the gap. That spends the update
+on the gap, so the accelerometer's offset along up is taken from the last rest instead (its
+low-passed level there). Packets lost as a push to hands and knees began hid the lift that ends
+the prone hold (hold ends 3-4 s late). It needs no angle, so the extension-angle
 layer can use it (a lowering onto a lie tells it the person was on hands and knees before) as
 well as the pelvis-lift flag.
 """
@@ -24,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensorhold.signal.lowpass import hold_last
+from sensorhold.signal.lowpass import alpha, hold_last, lowpass
 from sensorhold.signal.vectors import dot_rows
 
 G = 9.80665
@@ -36,13 +42,17 @@ class HeightParams:
     max_run_s: float = 6.0
     max_turn_deg: float = 15.0
     max_gap_s: float = 0.25
+    max_bridge_s: float = 1.0
+    rest_tau_s: float = 1.0
 
 
 @dataclass(slots=True)
 class HeightState:
     """The open run's velocity, height, start time and up-vector at its start; the last sample
     time and vertical acceleration; when the quiet run began; quiet or still at the last sample;
-    the last sample after a data gap."""
+    the last sample after a data gap, the velocities before and after it and its length; the
+    last sample after a gap too long to bridge; the offset along up at the last rest and its
+    low-pass."""
 
     v: float = 0.0
     z: float = 0.0
@@ -53,6 +63,10 @@ class HeightState:
     quiet_t: float = np.nan
     settling: bool = False
     gap_t: float = np.nan
+    gap_v: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    lost_t: float = np.nan
+    rest_av: float = np.nan
+    rest_lp: float | None = None
 
 
 def _since_last(cs: np.ndarray, reset: np.ndarray, carry: float) -> np.ndarray:
@@ -62,22 +76,26 @@ def _since_last(cs: np.ndarray, reset: np.ndarray, carry: float) -> np.ndarray:
 
 
 def step(
-    params: HeightParams, state: HeightState, t: np.ndarray, acc: np.ndarray, up: np.ndarray,
-    quiet: np.ndarray, still: np.ndarray,
+    params: HeightParams, state: HeightState, ts: float, t: np.ndarray, acc: np.ndarray,
+    up: np.ndarray, quiet: np.ndarray, still: np.ndarray,
 ) -> tuple[HeightState, np.ndarray]:
-    """Per sample of a chunk (``acc`` g, ``up`` unit vectors, sensor axes): the net rise (m) of
-    the movement judged to end there, nan where none is (see the module docstring)."""
+    """Per sample of a chunk at step ``ts`` (``acc`` g, ``up`` unit vectors, sensor axes): the
+    net rise (m) of the movement judged to end there, nan where none is (module docstring)."""
     n = t.size
     if n == 0:
         return state, np.zeros(0)
-    quiet_start = quiet & ~np.concatenate(([not np.isnan(state.quiet_t)], quiet[:-1]))
+    dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
+    gap = dt > params.max_gap_s
+    quiet_start = quiet & (gap | ~np.concatenate(([not np.isnan(state.quiet_t)], quiet[:-1])))
     quiet_t = hold_last(t, quiet_start, state.quiet_t)
     rest = quiet & (t - quiet_t >= params.rest_s)
     settling = quiet | still
     back = settling & ~np.concatenate(([state.settling], settling[:-1]))
     moving = ~rest
-    av = dot_rows(acc, up) - 1.0
-    dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
+    raw = dot_rows(acc, up) - 1.0
+    lp = lowpass(raw, alpha(ts, params.rest_tau_s), state.rest_lp)
+    rest_av = hold_last(lp, rest, state.rest_av)
+    av = raw - np.where(np.isnan(rest_av), 0.0, rest_av)
     mid = 0.5 * (av + np.concatenate(([av[0] if np.isnan(state.av) else state.av], av[:-1])))
     v = _since_last(np.cumsum(np.where(moving, mid * G * dt, 0.0)), rest, state.v)
     z = _since_last(np.cumsum(np.where(moving, v * dt, 0.0)), rest, state.z)
@@ -88,9 +106,20 @@ def step(
     up0 = np.where(first[:, None] >= 0, up[np.maximum(first, 0)], state.run_up)
     level = dot_rows(up, up0) > np.cos(np.radians(params.max_turn_deg))
     span = t - run_t
-    rise = z - 0.5 * v * span  # zero-velocity update: v at the end is drift
-    gap_t = hold_last(t, dt > params.max_gap_s, state.gap_t)
-    judged = back & level & (span <= params.max_run_s) & ~(gap_t >= run_t)
+    gap_t = hold_last(t, gap, state.gap_t)
+    v0 = np.concatenate(([state.v], v[:-1]))
+    gap_v = [hold_last(x, gap, x0) for x, x0 in zip((v0, v, dt), state.gap_v, strict=True)]
+    v1, v2, g = gap_v
+    across = gap_t >= run_t
+    rise = np.where(
+        across,  # the velocity after the gap off by v at the end, linear across the gap
+        z - v2 * g + 0.5 * (v1 + v2 - v) * g - v * (t - gap_t),
+        z - 0.5 * v * span,  # zero-velocity update: v at the end is drift
+    )
+    lost_t = hold_last(t, dt > params.max_bridge_s, state.lost_t)
+    judged = back & level & (span <= params.max_run_s) & ~(lost_t >= run_t) & ~(
+        across & np.isnan(rest_av)
+    )
     state.v, state.z = (float(v[-1]), float(z[-1])) if moving[-1] else (0.0, 0.0)
     state.prev_t, state.av = float(t[-1]), float(av[-1])
     state.run_t = float(run_t[-1]) if moving[-1] else np.nan
@@ -98,4 +127,7 @@ def step(
     state.quiet_t = float(quiet_t[-1]) if quiet[-1] else np.nan
     state.settling = bool(settling[-1])
     state.gap_t = float(gap_t[-1])
+    state.gap_v = (float(v1[-1]), float(v2[-1]), float(g[-1]))
+    state.lost_t = float(lost_t[-1])
+    state.rest_av, state.rest_lp = float(rest_av[-1]), float(lp[-1])
     return state, np.where(judged, rise, np.nan)

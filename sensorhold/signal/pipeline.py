@@ -130,7 +130,7 @@ class Pipeline:
             p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps, o.restart
         )
         self._height, rise = hip_height.step(
-            p.height, self._height, t, acc, s.up, s.quiet, s.still
+            p.height, self._height, ts, t, acc, s.up, s.quiet, s.still
         )
         with np.errstate(invalid="ignore"):
             lowered, lifted = rise < -p.lift.lift_m, rise > p.lift.lift_m

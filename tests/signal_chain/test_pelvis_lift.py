@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from benchmarks.scenarios import make_scenario
@@ -86,3 +87,41 @@ def test_hands_and_knees_with_a_rounded_back_is_not_prone(seed: int) -> None:
     found = [e.as_hold() for e in out.events if e.kind == "hold_end"]
     assert [h["stage"] for h in found] == [1]
     assert found[0]["end_s"] == pytest.approx(ses.holds[0].end_s, abs=1.0)
+
+
+@pytest.mark.parametrize(("lost_from", "lost_s"), [(-0.3, 0.5), (0.0, 0.9), (0.3, 0.6)])
+def test_a_push_to_hands_and_knees_across_lost_packets_ends_the_hold(
+    lost_from: float, lost_s: float
+) -> None:
+    """Packets lost as the push begins (hard-3-007, hard-10-009): the run across the gap is
+    judged from the velocities before and after it, so the lift still ends the prone hold."""
+    script = Script("lie-and-stand", (
+        Hold("standing", 5.0), *get_down(pause_s=1.5), Hold("prone", 20.0),
+        *stand_up(pause_s=1.5), Hold("standing", 5.0),
+    ))
+    ses = simulate_session(script, rate_hz=100.0, seed=2, t0_s=1000.0)
+    end = ses.holds[0].end_s
+    keep = (ses.t < end + lost_from) | (ses.t >= end + lost_from + lost_s)
+    out = run(demo_profile(), ses.t[keep], ses.acc[keep], ses.gyr[keep])
+    ends = [e for e in out.events if e.kind == "hold_end"]
+    assert [e.stage for e in ends] == [1]
+    assert ends[0].end_s == pytest.approx(end, abs=1.0)
+    assert ends[0].t - end < 5.0
+
+
+def test_a_gap_while_lying_still_does_not_read_as_a_lift() -> None:
+    """Packets lost in the middle of a prone hold: no motion across it, the hold goes on."""
+    script = Script("lie", (
+        Hold("standing", 5.0), *get_down(pause_s=1.5), Hold("prone", 30.0),
+        *stand_up(pause_s=1.5), Hold("standing", 5.0),
+    ))
+    ses = simulate_session(script, rate_hz=100.0, seed=3, t0_s=1000.0)
+    hold = ses.holds[0]
+    mid = 0.5 * (hold.start_s + hold.end_s)
+    keep = np.ones(ses.t.size, bool)
+    for k in range(4):
+        keep &= (ses.t < mid - 8.0 + 4.0 * k) | (ses.t >= mid - 7.1 + 4.0 * k)
+    out = run(demo_profile(), ses.t[keep], ses.acc[keep], ses.gyr[keep])
+    found = [e.as_hold() for e in out.events if e.kind == "hold_end"]
+    assert [h["stage"] for h in found] == [1]
+    assert found[0]["duration_s"] == pytest.approx(hold.duration_s, abs=1.0)
