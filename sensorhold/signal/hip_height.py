@@ -120,6 +120,15 @@ def step(
     judged = back & level & (span <= params.max_run_s) & ~(lost_t >= run_t) & ~(
         across & np.isnan(rest_av)
     )
+    # Mid-wobble, quiet can return while the body still moves: the update then takes the
+    # wobble's velocity for drift. Without the update (offset from the last rest) a rise or
+    # fall reads as one too: the smaller of the two counts, none if they disagree. A lowering
+    # across a gap is not judged (a wobble across one read as a 0.18 m fall).
+    agree = np.where(
+        np.isnan(rest_av), rise,
+        np.where(rise * z > 0, np.sign(rise) * np.minimum(np.abs(rise), np.abs(z)), 0.0),
+    )
+    judged &= ~(across & (agree < 0))
     state.v, state.z = (float(v[-1]), float(z[-1])) if moving[-1] else (0.0, 0.0)
     state.prev_t, state.av = float(t[-1]), float(av[-1])
     state.run_t = float(run_t[-1]) if moving[-1] else np.nan
@@ -130,4 +139,4 @@ def step(
     state.gap_v = (float(v1[-1]), float(v2[-1]), float(g[-1]))
     state.lost_t = float(lost_t[-1])
     state.rest_av, state.rest_lp = float(rest_av[-1]), float(lp[-1])
-    return state, np.where(judged, rise, np.nan)
+    return state, np.where(judged, agree, np.nan)

@@ -58,6 +58,20 @@ def test_wobbles_do_not_read_as_lifts_on_a_simulated_hard_session() -> None:
         assert abs(f["duration_s"] - h.duration_s) < 1.5, (h, f)
 
 
+def test_a_side_lean_through_a_wobble_does_not_read_as_a_lift() -> None:
+    """hard-6-007: quiet returned mid-wobble (leaning 3° sideways) 4 s into the run, and the
+    zero-velocity update took the wobble's velocity then for drift: a 0.16 m rise split a prone
+    hold in two. Integrated from the offset at the last rest, the run reads 0.02 m."""
+    sc = make_scenario(7, 6, "hard")
+    cal, ses = sc.calibration, sc.session
+    prof = fit_profile(cal.t, cal.acc, cal.gyr, user="u", sensor_model="m", stage3=sc.stage3)
+    out = run(prof, ses.t, ses.acc, ses.gyr)
+    found = [e.as_hold() for e in out.events if e.kind == "hold_end"]
+    assert [f["stage"] for f in found] == [h.stage for h in ses.holds]
+    for h, f in zip(ses.holds, found, strict=True):
+        assert abs(f["duration_s"] - h.duration_s) < 1.5, (h, f)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_long_pause_on_hands_and_knees_does_not_start_the_prone_hold(seed: int) -> None:
     """Down from standing in one go (the turn forbids judging the fall) and a pause on hands and
