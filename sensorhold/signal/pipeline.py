@@ -137,7 +137,9 @@ class Pipeline:
         self._angle, a = extension_angle.step(
             p.angle, self._angle, t, s.up, s.still, lowered, lifted
         )
-        self._stage, band = stage_ladder.step(p.stage, self._stage, a.angle_deg, a.roll_deg)
+        self._stage, band = stage_ladder.step(
+            p.stage, self._stage, a.angle_deg, a.roll_deg, s.still
+        )
         band = np.where(a.prone_pending, 1, band).astype(np.int8)
         self._lift, raised, fell = pelvis_lift.step(
             p.lift, self._lift, t, rise, s.still, band, a.angle_deg, a.roll_deg

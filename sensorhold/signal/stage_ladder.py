@@ -12,6 +12,12 @@ band (2° kept it in stage 1 for a whole hold). Lying on the floor, the lower ba
 much below its prone angle: ``below_prone_deg`` leaves room for a wobble (up to ~4°) and the
 prone lies' scatter, while hands and knees with the back rounded (down to about -8° and more)
 leaves stage 1 instead of extending a prone hold.
+
+Hysteresis keeps the band a person settled in, not one crossed into while moving: where a
+still run begins, the band of the last still sample holds if the angle is within its reach,
+else the plain band (split at the midpoints). A wobble in a forearms hold held near the edge to
+the hands band (stage angles 4° apart) reached 1° past the edge, and the person, back at the
+angle they held before, read as stage 3 for 8 s.
 """
 
 from __future__ import annotations
@@ -42,13 +48,19 @@ class StageParams:
 
 @dataclass(slots=True)
 class StageState:
+    """The stage at the last sample and at the last still sample, and that sample's stillness."""
+
     stage: int = 0
+    settled: int = 0
+    still: bool = False
 
 
 def step(
-    params: StageParams, state: StageState, angle_deg: np.ndarray, roll_deg: np.ndarray
+    params: StageParams, state: StageState, angle_deg: np.ndarray, roll_deg: np.ndarray,
+    still: np.ndarray | None = None,
 ) -> tuple[StageState, np.ndarray]:
-    """Band stage (int8) per sample."""
+    """Band stage (int8) per sample; with ``still``, a settling person takes up the band they
+    were settled in before if still within its reach (see the module docstring)."""
     edges, h = params.edges(), params.hysteresis_deg
     k = np.searchsorted(edges, angle_deg, side="right")
     inside = (k >= 1) & (k < edges.size)
@@ -64,7 +76,47 @@ def step(
         | ~np.isfinite(angle_deg)
     )
     value = np.where(core_in, kc, 0)
-    stage = hold_last(value, core_in | core_out, state.stage).astype(np.int8)
+    defined = core_in | core_out
+    if still is not None and still.size:
+        _settle(params, state, angle_deg, roll_deg, still, value, defined)
+    stage = hold_last(value, defined, state.stage).astype(np.int8)
     if stage.size:
-        state = StageState(int(stage[-1]))
+        settled = state.settled
+        if still is not None and still.any():
+            settled = int(stage[np.flatnonzero(still)[-1]])
+        state = StageState(
+            int(stage[-1]), settled, state.still if still is None else bool(still[-1])
+        )
     return state, stage
+
+
+def _settle(
+    params: StageParams, state: StageState, angle_deg: np.ndarray, roll_deg: np.ndarray,
+    still: np.ndarray, value: np.ndarray, defined: np.ndarray,
+) -> None:
+    """Set ``value`` at each sample where a still run begins: the band of the last still
+    sample if the angle is within its reach (``hysteresis_deg`` past its edges), else the
+    plain band (split at the midpoints)."""
+    edges, h = params.edges(), params.hysteresis_deg
+    n = still.size
+    onsets = np.flatnonzero(still & ~np.concatenate(([state.still], still[:-1])))
+    if not onsets.size:
+        return
+    idx = np.arange(n)
+    core_last = np.maximum.accumulate(np.where(defined, idx, -1))
+    still_last = np.maximum.accumulate(np.where(still, idx, -1))
+    prev = -1
+    for k in onsets.tolist():
+        e = int(still_last[k - 1]) if k else -1
+        if e < 0:
+            band = state.settled
+        else:
+            j = max(int(core_last[e]), prev)
+            band = int(value[j]) if j >= 0 else state.stage
+        a, r = float(angle_deg[k]), abs(float(roll_deg[k]))
+        if not (band and edges[band - 1] - h <= a <= edges[band] + h
+                and r <= params.max_roll_deg + h):
+            b = int(np.searchsorted(edges, a, side="right"))
+            band = b if 1 <= b < edges.size and r <= params.max_roll_deg else 0
+        value[k], defined[k] = band, True
+        prev = k
