@@ -4,7 +4,9 @@ A *candidate* is a run of still samples in one nonzero stage band. Once it has l
 ``confirm_s`` the hold starts, dated where the quiet run holding the candidate's first quiet
 sample began (where the settling motion died out: stillness, which also waits for the tilt to
 settle, confirms later), at most ``max_settle_s`` before the candidate and not before the band
-was entered (a quiet glide out of the previous band is not settling in this one). That run
+was entered (a quiet glide out of the previous band is not settling in this one). A candidate
+without a quiet sample by then is still moving (a slow lowering can read still throughout):
+it is confirmed at its first quiet sample instead, at most ``max_settle_s`` later. That run
 reaches back over ``easing`` samples, where the rate is quiet and the jolt only decays: the
 jolt's band-pass remembers a lie-down's drop of the hips for ~1 s after the body came to rest,
 and dated such starts that late. While holding, samples that are not still, or out of the band,
@@ -151,6 +153,18 @@ def _note_quiet(params: HoldParams, s: HoldState, c: _Chunk, i: int, stop: int) 
         )
 
 
+def _confirm_at(params: HoldParams, s: HoldState, c: _Chunk, i: int, hi: int) -> int:
+    """Index in [i, hi) where the candidate is confirmed, or -1: ``confirm_s`` after it began,
+    or later at its first quiet sample if it had none by then (still moving, only slowly), at
+    most ``max_settle_s`` later."""
+    j = c.first_at(i, hi, s.cand_t + params.confirm_s)
+    if j < 0 or not np.isnan(s.cand_quiet_t) or c.next_quiet[i] <= j:
+        return j
+    k = int(c.next_quiet[j])
+    late = c.first_at(j, hi, s.cand_t + params.confirm_s + params.max_settle_s)
+    return min((x for x in (k if k < hi else -1, late) if x >= 0), default=-1)
+
+
 def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     conf = s.conf
     ev = HoldEvent(
@@ -230,14 +244,16 @@ def _segment(
                 return
             events.append(_end(params, s, float(c.t[j])))
             marks.append((j, 0, np.nan))
-            if cand and not raised and c.t[j] >= s.cand_t + params.confirm_s:
+            if cand and not raised and c.t[j] >= s.cand_t + params.confirm_s + (
+                0.0 if not np.isnan(s.cand_quiet_t) else params.max_settle_s
+            ):
                 events.append(_start(params, s, float(c.t[j])))
                 marks.append((j, s.stage, s.start_s))
             i = stop
             continue
         if not cand:
             return
-        j = -1 if raised else c.first_at(i, hi, s.cand_t + params.confirm_s)
+        j = -1 if raised else _confirm_at(params, s, c, i, hi)
         stop = hi if j < 0 else j + 1
         s.cand.add(c.sums(i, stop))
         _note_quiet(params, s, c, i, stop)

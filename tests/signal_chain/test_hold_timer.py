@@ -21,6 +21,27 @@ def test_a_quiet_glide_into_the_band_dates_the_hold_at_the_band_entry() -> None:
     assert starts[1][0] == 1 and abs(starts[1][1] - 10.0) < 0.02
 
 
+@pytest.mark.parametrize("chunk", [0, 37])
+def test_a_slow_lowering_that_reads_still_dates_the_hold_where_it_turns_quiet(chunk: int) -> None:
+    """hard-11-001: lowering slowly from forearms into the prone band at 10 s, still (the tilt
+    changes too smoothly for the stillness test) but not quiet until 12.5 s: the stage-1 hold
+    starts at 12.5 s, not at the band entry (it was confirmed at 11 s, dated 2 s early)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    band = np.where(t < 10.0, 2, 1).astype(np.int8)
+    on, off = np.ones(t.size, bool), np.zeros(t.size, bool)
+    quiet = (t < 9.5) | (t >= 12.5)
+    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
+    step = chunk or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        state, out = hold_timer.step(
+            params, state, t[sl], band[sl], on[sl], quiet[sl], t[sl] * 0, off[sl], off[sl]
+        )
+        events += out.events
+    starts = [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
+    assert starts[1][0] == 1 and starts[1][1] == pytest.approx(12.5, abs=0.02)
+
+
 def _ends(t: np.ndarray, band: np.ndarray, still: np.ndarray) -> list[tuple[int, float, float]]:
     off = np.zeros(t.size, bool)
     params = hold_timer.HoldParams()
