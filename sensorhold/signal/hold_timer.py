@@ -4,9 +4,14 @@ A *candidate* is a run of still samples in one nonzero stage band. Once it has l
 ``confirm_s`` the hold starts, dated where the quiet run holding the candidate's first quiet
 sample began (where the settling motion died out: stillness, which also waits for the tilt to
 settle, confirms later), at most ``max_settle_s`` before the candidate and not before the band
-was entered (a quiet glide out of the previous band is not settling in this one). A candidate
-without a quiet sample by then is still moving (a slow lowering can read still throughout):
-it is confirmed at its first quiet sample instead, at most ``max_settle_s`` later. That run
+was entered (a quiet glide out of the previous band is not settling in this one); if that run
+began within ``gap_settle_s`` of the end of a data gap longer than ``gap_s`` (the filters
+restart after one) with the angle at its first quiet sample within ``gap_still_deg`` of the
+one after the gap, the person settled unseen in the gap: the middle of the gap is the best
+guess (a lie-down finished in a 2.5 s gap was dated 2.4 s late). A candidate
+never at rest (``resting``) by then is still moving (a slow lowering can read still
+throughout): it is confirmed, and dated, at its first resting sample instead, at most
+``max_settle_s`` later. That run
 reaches back over ``easing`` samples, where the rate is quiet and the jolt only decays: the
 jolt's band-pass remembers a lie-down's drop of the hips for ~1 s after the body came to rest,
 and dated such starts that late. While holding, samples that are not still, or out of the band,
@@ -45,6 +50,9 @@ class HoldParams:
     settle_lag_s: float = 0.0
     leave_lag_s: float = 0.35
     resettle_s: float = 1.0
+    gap_s: float = 0.5
+    gap_settle_s: float = 1.0
+    gap_still_deg: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +111,11 @@ class HoldState:
     cand_stage: int = 0
     cand_t: float = np.nan
     cand_quiet_t: float = np.nan
+    cand_rest_t: float = np.nan
     cand: Sums = field(default_factory=Sums)
+    gap_end_t: float = np.nan
+    gap_mid_t: float = np.nan
+    gap_angle: float = np.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +132,19 @@ class _Chunk:
 
     def __init__(
         self, t: np.ndarray, angle: np.ndarray, still: np.ndarray, quiet_t: np.ndarray,
-        next_quiet: np.ndarray, quiet_since: np.ndarray, band_since: np.ndarray, prev_t: float,
+        next_quiet: np.ndarray, next_rest: np.ndarray, quiet_since: np.ndarray,
+        band_since: np.ndarray, prev_t: float, gap: tuple[float, float, float, float],
     ):
         dt = np.diff(t, prepend=t[0] if np.isnan(prev_t) else prev_t)
+        lost = dt > gap[0]
+        self.gap_end = hold_last(t, lost, gap[1])
+        self.gap_mid = hold_last(t - 0.5 * dt, lost, gap[2])
+        self.gap_angle = hold_last(angle, lost, gap[3])
+        self.angle = angle
         self.t = t
         self.quiet_t = quiet_t
         self.next_quiet = next_quiet
+        self.next_rest = next_rest
         self.quiet_since = quiet_since
         self.band_since = band_since
         self.cs_angle = np.concatenate(([0.0], np.cumsum(angle)))
@@ -145,22 +164,29 @@ class _Chunk:
 
 
 def _note_quiet(params: HoldParams, s: HoldState, c: _Chunk, i: int, stop: int) -> None:
-    """Remember where the candidate's settling motion died out."""
+    """Remember where the candidate's settling motion died out, and if it was at rest."""
+    r = c.next_rest[i]
+    if np.isnan(s.cand_rest_t) and r < stop:
+        s.cand_rest_t = float(c.t[r])
     k = c.next_quiet[i]
     if np.isnan(s.cand_quiet_t) and k < stop:
-        s.cand_quiet_t = max(
-            float(c.quiet_since[k]), s.cand_t - params.max_settle_s, float(c.band_since[i])
-        )
+        quiet_t = float(c.quiet_since[k])
+        if (  # settled unseen, somewhere in a gap
+            quiet_t - c.gap_end[k] <= params.gap_settle_s
+            and abs(c.angle[k] - c.gap_angle[k]) < params.gap_still_deg
+        ):
+            quiet_t = min(quiet_t, float(c.gap_mid[k]))
+        s.cand_quiet_t = max(quiet_t, s.cand_t - params.max_settle_s, float(c.band_since[i]))
 
 
 def _confirm_at(params: HoldParams, s: HoldState, c: _Chunk, i: int, hi: int) -> int:
-    """Index in [i, hi) where the candidate is confirmed, or -1: ``confirm_s`` after it began,
-    or later at its first quiet sample if it had none by then (still moving, only slowly), at
-    most ``max_settle_s`` later."""
+    """Index in [i, hi) where the candidate is confirmed, or -1: ``confirm_s`` after it began
+    or, if it was never at rest by then (still moving, only slowly), at its first resting
+    sample, at most ``max_settle_s`` later."""
     j = c.first_at(i, hi, s.cand_t + params.confirm_s)
-    if j < 0 or not np.isnan(s.cand_quiet_t) or c.next_quiet[i] <= j:
+    if j < 0 or not np.isnan(s.cand_rest_t) or c.next_rest[i] <= j:
         return j
-    k = int(c.next_quiet[j])
+    k = int(c.next_rest[j])
     late = c.first_at(j, hi, s.cand_t + params.confirm_s + params.max_settle_s)
     return min((x for x in (k if k < hi else -1, late) if x >= 0), default=-1)
 
@@ -177,10 +203,13 @@ def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
 
 
 def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
-    settled = s.cand_t if np.isnan(s.cand_quiet_t) else s.cand_quiet_t
+    settled = s.cand_quiet_t
+    if np.isnan(settled):  # never quiet: at its first rest if it came after confirm_s
+        late = s.cand_rest_t > s.cand_t + params.confirm_s
+        settled = s.cand_rest_t if late else s.cand_t
     s.stage, s.start_s = s.cand_stage, settled - params.settle_lag_s
     s.conf, s.pend, s.cand = s.cand, Sums(), Sums()
-    s.cand_stage, s.cand_t, s.cand_quiet_t = 0, np.nan, np.nan
+    s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand_rest_t = 0, np.nan, np.nan, np.nan
     s.leave_t = s.out_t = s.back_t = np.nan
     return HoldEvent("hold_start", t, s.stage, s.start_s)
 
@@ -195,9 +224,11 @@ def _candidate(s: HoldState, band: int, still: bool, t0: float) -> bool:
     """Update the candidate for a segment's first sample; True if one is running."""
     if not still or band == 0 or band == s.stage:
         s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand = 0, np.nan, np.nan, Sums()
+        s.cand_rest_t = np.nan
         return False
     if s.cand_stage != band:
         s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand = band, t0, np.nan, Sums()
+        s.cand_rest_t = np.nan
     return True
 
 
@@ -245,7 +276,7 @@ def _segment(
             events.append(_end(params, s, float(c.t[j])))
             marks.append((j, 0, np.nan))
             if cand and not raised and c.t[j] >= s.cand_t + params.confirm_s + (
-                0.0 if not np.isnan(s.cand_quiet_t) else params.max_settle_s
+                0.0 if not np.isnan(s.cand_rest_t) else params.max_settle_s
             ):
                 events.append(_start(params, s, float(c.t[j])))
                 marks.append((j, s.stage, s.start_s))
@@ -282,13 +313,18 @@ def step(
     quiet_t = hold_last(t, quiet if resting is None else resting, state.quiet_t)
     idx = np.where(quiet, np.arange(n), n)
     next_quiet = np.minimum.accumulate(idx[::-1])[::-1]
+    idx = np.where(quiet if resting is None else resting, np.arange(n), n)
+    next_rest = np.minimum.accumulate(idx[::-1])[::-1]
     settle = quiet if easing is None else quiet | easing
     was_quiet = np.concatenate(([not np.isnan(state.quiet_run_t)], settle[:-1]))
     quiet_since = hold_last(t, settle & ~was_quiet, state.quiet_run_t)
     band_since = hold_last(t, band != np.concatenate(([state.band], band[:-1])), state.band_t)
     c = _Chunk(
-        t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, quiet_since,
-        band_since, state.prev_t,
+        t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, next_rest,
+        quiet_since,
+        band_since, state.prev_t, (
+            params.gap_s, state.gap_end_t, state.gap_mid_t, state.gap_angle
+        ),
     )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
     change = np.flatnonzero(
@@ -304,6 +340,8 @@ def step(
     state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
     state.quiet_run_t = float(quiet_since[-1]) if settle[-1] else np.nan
     state.band, state.band_t = int(band[-1]), float(band_since[-1])
+    state.gap_end_t, state.gap_mid_t = float(c.gap_end[-1]), float(c.gap_mid[-1])
+    state.gap_angle = float(c.gap_angle[-1])
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)
     for (i, k, s0), (j, _, _) in zip(marks, [*marks[1:], (n, 0, 0.0)], strict=True):

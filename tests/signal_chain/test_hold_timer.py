@@ -42,6 +42,21 @@ def test_a_slow_lowering_that_reads_still_dates_the_hold_where_it_turns_quiet(ch
     assert starts[1][0] == 1 and starts[1][1] == pytest.approx(12.5, abs=0.02)
 
 
+def test_a_hold_settled_in_a_data_gap_is_dated_at_its_middle() -> None:
+    """Moving into the prone band at 10 s, then no data from 10.5 to 13 s; the filters read
+    quiet again 0.4 s after the gap: the person settled unseen in it, the hold starts at its
+    middle (11.75 s), not at 13.4 s."""
+    t = np.arange(0.0, 30.0, 0.01)
+    t = t[(t < 10.5) | (t >= 13.0)]
+    band = np.where(t < 10.0, 0, 1).astype(np.int8)
+    calm = t >= 13.4
+    off = np.zeros(t.size, bool)
+    params = hold_timer.HoldParams()
+    _, out = hold_timer.step(params, hold_timer.HoldState(), t, band, calm, calm, t * 0, off, off)
+    starts = [(e.stage, e.start_s) for e in out.events if e.kind == "hold_start"]
+    assert starts == [(1, pytest.approx(11.75, abs=0.02))]
+
+
 def _ends(t: np.ndarray, band: np.ndarray, still: np.ndarray) -> list[tuple[int, float, float]]:
     off = np.zeros(t.size, bool)
     params = hold_timer.HoldParams()
