@@ -39,12 +39,19 @@ def settled_stage(out: PipelineOutput) -> np.ndarray:
     """The per-sample stage in hindsight: each hold's stage from its back-dated start to its end;
     0 where a hold had ended but was not yet known to (the live reading still showed it)."""
     stage = out.stage.copy()
+    t = out.t
+    ordered = bool(np.all(t[1:] > t[:-1]))  # as every input is: then slices, not masks
     for e in out.events:
         if e.kind != "hold_end" or e.end_s is None:
             continue
-        stage[(out.t >= e.start_s) & (out.t < e.end_s)] = e.stage
-        stale = (out.t >= e.end_s) & (out.t < e.t) & (out.stage == e.stage)
-        stage[stale] = 0
+        if ordered:
+            start, end, known = np.searchsorted(t, (e.start_s, e.end_s, e.t))
+            stage[start:end] = e.stage
+            stale = stage[end:known]
+            stale[out.stage[end:known] == e.stage] = 0
+        else:
+            stage[(t >= e.start_s) & (t < e.end_s)] = e.stage
+            stage[(t >= e.end_s) & (t < e.t) & (out.stage == e.stage)] = 0
     return stage
 
 

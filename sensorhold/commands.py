@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import getpass
 import json
@@ -132,6 +131,8 @@ def _remembered_or_chosen(spec: SensorSpec, user: str, timeout_s: float) -> str:
         print(f"connecting to your {known['name'] or spec.display_name} ({known['address']}); "
               "--name or --address picks another", file=sys.stderr)
         return known["address"]
+    import asyncio
+
     from sensorhold.ble.scan import scan as ble_scan
 
     print(f"looking for a {spec.display_name} for {timeout_s:g} s…", file=sys.stderr)
@@ -155,6 +156,8 @@ def _remembered_or_chosen(spec: SensorSpec, user: str, timeout_s: float) -> str:
 
 
 def scan(args: argparse.Namespace) -> int:
+    import asyncio
+
     from sensorhold.ble.scan import scan as ble_scan
 
     found = asyncio.run(ble_scan(args.timeout))

@@ -33,3 +33,18 @@ def test_holds_are_back_dated_and_stale_stage_cleared() -> None:
 def test_without_holds_the_live_stage_stands() -> None:
     live = [0, 2, 2, 0, 3]
     assert settled_stage(_out(live, [])).tolist() == live
+
+
+def test_times_out_of_order_settle_as_the_same_samples_in_order() -> None:
+    live = [0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 2, 2, 2]
+    events = [
+        HoldEvent("hold_end", 0.9, 1, 0.1, 0.6, 0.0, 0.0),
+        HoldEvent("hold_end", 1.4, 2, 1.0, 1.45, 15.0, 0.0),
+    ]
+    ordered = _out(live, events)
+    order = np.random.default_rng(0).permutation(len(live))
+    shuffled = PipelineOutput(
+        ordered.t[order], ordered.angle_deg, ordered.stage[order], ordered.stable,
+        ordered.hold_s, events,
+    )
+    assert settled_stage(shuffled).tolist() == settled_stage(ordered)[order].tolist()

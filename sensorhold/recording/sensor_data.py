@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from sensorhold.errors import InputError
-from sensorhold.protocol.sample_clock import ClockParams, run_clock
+from sensorhold.median import median
 from sensorhold.recording.csv_input import read_csv
-from sensorhold.recording.packet_decoding import decode_packets
-from sensorhold.recording.reader import RecordedEvent, read_recording
+
+if TYPE_CHECKING:
+    from sensorhold.recording.reader import RecordedEvent
 
 _SNIFF = 4096
 
@@ -92,6 +93,11 @@ def _is_text(start: bytes) -> bool:
 
 
 def _load_recording(path: Path) -> SensorData:
+    # Imported here: a CSV's analysis does without the packet decoders and the sample clock.
+    from sensorhold.protocol.sample_clock import ClockParams, run_clock
+    from sensorhold.recording.packet_decoding import decode_packets
+    from sensorhold.recording.reader import read_recording
+
     rec = read_recording(path)
     decoded = decode_packets(rec)
     warnings = list(rec.warnings)
@@ -132,6 +138,6 @@ def _load_recording(path: Path) -> SensorData:
 def _load_csv(path: Path) -> SensorData:
     warnings: list[str] = []
     t, acc, gyr = read_csv(path, warnings)
-    rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else None
+    rate = 1.0 / median(np.diff(t)) if t.size > 1 else None
     meta = InputMeta("csv", path, None, rate, None, warnings)
     return SensorData(t, acc, gyr, None, meta)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from vqf import VQF
 
+from sensorhold.median import median
 from sensorhold.signal.vectors import norm_rows
 
 G = 9.80665
@@ -75,20 +76,10 @@ def up_from_quat(q: np.ndarray) -> np.ndarray:
     return np.stack((2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y))).T
 
 
-def _median(x: np.ndarray) -> float:
-    """``np.median`` of a non-empty 1-D array, without the numpy.ma import its first call makes
-    (~0.1 s where no bytecode is cached)."""
-    k = x.size // 2
-    if x.size % 2:
-        return float(np.partition(x, k)[k])
-    part = np.partition(x, (k - 1, k))
-    return float((part[k - 1] + part[k]) / 2)
-
-
 def estimate_ts(t: np.ndarray) -> float:
     """Nominal sample step: the median step, robust to a few gaps (span/(n-1) if bursty)."""
     dt = np.diff(t)
-    ts = _median(dt) if dt.size else 0.0
+    ts = median(dt) if dt.size else 0.0
     if ts <= 1e-4 and t.size > 1:
         ts = float(t[-1] - t[0]) / (t.size - 1)
     if ts <= 0:

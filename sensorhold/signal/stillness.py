@@ -203,8 +203,11 @@ def step(
     last = np.maximum.accumulate(np.where(restart if starts.size else False, idx, -1))
     since = np.where(last >= 0, idx - last, state.since_restart + 1 + idx)
     slow = calm & (since * ts >= params.restart_settle_s)
-    cuts = np.union1d(np.flatnonzero(slow[1:] != slow[:-1]) + 1, starts)
-    for lo, hi in itertools.pairwise(np.concatenate(([0], cuts[cuts > 0], [n]))):
+    # Where ``slow`` changes or a restart is (not ``np.union1d``: it imports numpy.ma, ~0.15 s).
+    cut = np.zeros(n + 1, bool)
+    np.not_equal(slow[1:], slow[:-1], out=cut[1:n])
+    cut[starts] = cut[0] = cut[n] = True
+    for lo, hi in itertools.pairwise(np.flatnonzero(cut)):
         if lo in starts and prev is not None:  # the reference moved by its jump alone
             prev = prev + jump[np.searchsorted(starts, lo)]
         mean[lo:hi] = lowpass(both[lo:hi], a_slow if slow[lo] else a_follow, prev)
