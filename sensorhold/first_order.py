@@ -43,32 +43,32 @@ def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> 
     c = 1.0 - a
     if n == 0 or c <= 0.0:
         return x.copy()
-    cols = x.reshape(n, -1)
-    k = cols.shape[1]
-    prev = np.asarray(y_prev, dtype=float)
-    if prev.ndim == 0:
-        prev = np.full(k, prev)
+    cols = x.reshape(n, -1).T
+    start = np.asarray(y_prev, dtype=float).reshape(-1, 1)
     grow, decay = _weights(a)
-    block = min(n, grow.size)
-    grow, decay = grow[:block], decay[:block]
+    if n <= grow.size:  # one block: few calls, as a streamed chunk needs
+        y = np.multiply(cols, grow[:n], order="C")
+        np.cumsum(y, axis=1, out=y)
+        y += c * start
+        y *= decay[:n]
+        return y.T.reshape(x.shape)
+    k = cols.shape[0]
+    block = grow.size
     nb = -(-n // block)
-    y = np.zeros((k, nb * block)) if nb * block > n else np.empty((k, n))
-    y[:, :n] = cols.T
+    y = np.zeros((k, nb * block))
+    y[:, :n] = cols
     y = y.reshape(k, nb, block)
     y *= grow
     np.cumsum(y, axis=2, out=y)
-    if nb == 1:
-        y += (c * prev)[:, None, None]
-    else:
-        # Each block starts where the one before ended: its zero-start end plus c^block times
-        # its start.
-        starts = np.empty((k, nb))
-        starts[:, 0] = prev
-        ends = y[:, :-1, -1] * decay[-1]
-        c_block = c**block
-        for b in range(1, nb):
-            starts[:, b] = ends[:, b - 1] + c_block * starts[:, b - 1]
-        y += c * starts[:, :, None]
+    # Each block starts where the one before ended: its zero-start end plus c^block times its
+    # start.
+    starts = np.empty((k, nb))
+    starts[:, 0] = start[:, 0]
+    ends = y[:, :-1, -1] * decay[-1]
+    c_block = c**block
+    for b in range(1, nb):
+        starts[:, b] = ends[:, b - 1] + c_block * starts[:, b - 1]
+    y += c * starts[:, :, None]
     y *= decay
     return y.reshape(k, nb * block)[:, :n].T.reshape(x.shape)
 

@@ -144,9 +144,7 @@ def _run_vqf(
             pg = np.vstack((prev_gyr, seg_gyr[:-1]))[owner]
             ga = pa + (seg_acc[owner] - pa) * frac[:, None]
             gg = pg + (seg_gyr[owner] - pg) * frac[:, None]
-        res = vqf.updateBatch(
-            np.ascontiguousarray(gg * DEG), np.ascontiguousarray(ga * G)
-        )
+        res = vqf.updateBatch(np.multiply(gg, DEG, order="C"), np.multiply(ga, G, order="C"))
         if real is None:
             quat[lo:hi], gyr_bias[lo:hi] = res["quat6D"], res["bias"]
         else:

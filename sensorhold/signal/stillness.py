@@ -116,7 +116,10 @@ def jerk(
     alone: ``d acc/dt + ω × acc``, as a fixed gravity vector turns by ``-ω × g`` in axes turning
     at ``ω``.
     """
-    x = acc - up if gyr_dps is None else np.hstack((acc - up, acc))
+    x = np.empty((acc.shape[0], 3 if gyr_dps is None else 6), order="F")
+    np.subtract(acc, up, out=x[:, :3])
+    if gyr_dps is not None:
+        x[:, 3:] = acc
     j = np.empty_like(x)
     j[0] = x[0] - (x[0] if prev is None else prev)
     np.subtract(x[1:], x[:-1], out=j[1:])
@@ -179,8 +182,9 @@ def step(
         state.calm,
     )
     norm = norm_rows(acc)[:, None]
-    gravity = acc / np.where(norm > 0, norm, 1.0)
-    pull = np.where(calm[:, None], gravity - up, 0.0)
+    pull = acc / np.where(norm > 0, norm, 1.0)  # gravity's direction
+    pull -= up
+    pull[~calm] = 0.0
     a_rest = alpha(ts, params.tau_rest_s)
     fix = np.empty_like(pull)
     prev = np.zeros(3) if state.tilt_fix is None else state.tilt_fix
@@ -188,13 +192,16 @@ def step(
         # The correction was made for the old filter's error: the new one starts from gravity.
         fix[lo:hi] = lowpass(pull[lo:hi], a_rest, np.zeros(3) if lo in starts else prev)
         prev = fix[hi - 1]
-    fixed = up + fix
+    both = np.empty((n, 6), order="F")  # both references side by side, column-major
+    both[:, :3] = up
+    fixed = both[:, 3:]
+    np.add(up, fix, out=fixed)
     size = norm_rows(fixed)[:, None]
     fixed /= np.where(size > 0, size, 1.0)  # 0 only where the accelerometer read nothing
-    both = np.hstack((up, fixed))
     # Each reference's jump at each restart, by which its mean moves too.
-    before = both if state.refs_last is None else np.vstack((state.refs_last, both))
-    jump = both[starts] - before[starts - (state.refs_last is None)]
+    jump = both[starts] - both[np.maximum(starts - 1, 0)]
+    if state.refs_last is not None:
+        jump[starts == 0] = both[0] - state.refs_last
     a_slow, a_follow = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
     mean = np.empty_like(both)
     prev = state.up_mean
