@@ -1,12 +1,22 @@
-"""First-order low-pass filters and a latch: vectorised, with state so chunks chain exactly."""
+"""First-order low-pass filters and a latch: vectorised, with state so chunks chain exactly.
+
+``latch`` and ``hold_last`` take a plain Python loop for chunks of up to ``SMALL`` samples (as
+streamed live): their outputs are exact either way, and there a loop costs less than the numpy
+calls of the vectorised form.
+"""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
 from sensorhold.first_order import first_order_lowpass
 
+SMALL = 32
 
+
+@lru_cache(maxsize=64)
 def alpha(ts: float, tau: float) -> float:
     """Smoothing factor of y += alpha * (x - y) at step ``ts`` for time constant ``tau``."""
     return float(1.0 - np.exp(-ts / tau))
@@ -24,15 +34,28 @@ def lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | None) -> np.ndarray:
 def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
     """True from each ``on`` sample until the next ``off`` sample (``off`` wins ties)."""
     n = on.size
+    if n <= SMALL:
+        state, out = bool(prev), []
+        for set_on, set_off in zip(on.tolist(), off.tolist(), strict=True):
+            state = False if set_off else state or set_on
+            out.append(state)
+        return np.array(out, dtype=bool)
     setpt = np.where(off, 0, np.where(on, 1, -1))
     idx = np.where(setpt >= 0, np.arange(n), -1)
-    last = np.maximum.accumulate(idx) if n else idx
+    last = np.maximum.accumulate(idx)
     return np.where(last >= 0, setpt[np.maximum(last, 0)] == 1, prev)
 
 
-def hold_last(values: np.ndarray, defined: np.ndarray, prev: int) -> np.ndarray:
+def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.ndarray:
     """Each sample takes the last defined value so far (``prev`` before the first)."""
     n = values.size
+    if n <= SMALL:
+        last, out = prev, []
+        for value, known in zip(values.tolist(), defined.tolist(), strict=True):
+            if known:
+                last = value
+            out.append(last)
+        return np.array(out, dtype=np.result_type(values, prev))
     idx = np.where(defined, np.arange(n), -1)
-    last = np.maximum.accumulate(idx) if n else idx
+    last = np.maximum.accumulate(idx)
     return np.where(last >= 0, values[np.maximum(last, 0)], prev)
