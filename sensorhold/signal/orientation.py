@@ -104,10 +104,26 @@ def _run_vqf(
     vqf = state.vqf
     assert vqf is not None
     ts = state.ts
-    n = t.size
     dt = np.diff(np.concatenate(([state.last_t], t)))
-    steps = np.ones(n, dtype=np.int64)
     gap = dt > params.gap_factor * ts
+    if gap.any():
+        quat, gyr_bias, reset = _run_vqf_gaps(params, state, vqf, dt, gap, acc, gyr)
+    else:  # the usual chunk: all of it in one go
+        res = vqf.updateBatch(np.multiply(gyr, DEG, order="C"), np.multiply(acc, G, order="C"))
+        quat, gyr_bias, reset = res["quat6D"], res["bias"], gap
+    omega = np.empty((3, t.size))
+    np.subtract(gyr.T, gyr_bias.T / DEG, out=omega)
+    return OrientationOut(up_from_quat(quat), norm_rows(omega.T), omega.T, reset)
+
+
+def _run_vqf_gaps(
+    params: OrientationParams, state: OrientationState, vqf: VQF, dt: np.ndarray,
+    gap: np.ndarray, acc: np.ndarray, gyr: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A chunk with gaps: quaternions, gyro bias estimates and where the filter restarted."""
+    ts = state.ts
+    n = dt.size
+    steps = np.ones(n, dtype=np.int64)
     reset = gap & (dt > params.reset_gap_s)
     bridge = gap & ~reset
     steps[bridge] = np.rint(dt[bridge] / ts).astype(np.int64)
@@ -150,9 +166,7 @@ def _run_vqf(
         else:
             quat[lo:hi], gyr_bias[lo:hi] = res["quat6D"][real], res["bias"][real]
         prev_acc, prev_gyr = seg_acc[-1], seg_gyr[-1]
-    omega = np.empty((3, n))
-    np.subtract(gyr.T, gyr_bias.T / DEG, out=omega)
-    return OrientationOut(up_from_quat(quat), norm_rows(omega.T), omega.T, reset)
+    return quat, gyr_bias, reset
 
 
 def step(
