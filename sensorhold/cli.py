@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ def _fault(text: str) -> tuple[str, float]:
         seconds = float(at)
     except ValueError:
         seconds = -1.0
-    if not sep or kind not in FAULT_KINDS or seconds < 0:
+    if not sep or kind not in FAULT_KINDS or not 0 <= seconds < math.inf:
         raise argparse.ArgumentTypeError(
             f"{text!r}: expected KIND@SECONDS with KIND one of {', '.join(FAULT_KINDS)}"
         )
@@ -32,8 +33,8 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of seconds")
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number")
     return value
 
 
@@ -91,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="calibrate offline from a recording or CSV")
     cal.add_argument("--demo", action="store_true", help="guided flow on the emulated sensor")
     cal.add_argument("--profile", type=Path, help="write this profile file")
-    cal.add_argument("--force", action="store_true", help="overwrite an existing profile")
+    cal.add_argument("--force", action="store_true",
+                     help="replace an existing profile that cannot be read")
 
     replay = sub.add_parser("replay", help="a recording through the same pipeline and UI")
     replay.add_argument("file", type=Path)

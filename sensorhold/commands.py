@@ -185,6 +185,8 @@ def analyze(args: argparse.Namespace) -> int:
     from sensorhold.analysis import SAMPLE_COLUMNS
     from sensorhold.analysis import analyze as run_analysis
 
+    if args.samples is not None:
+        _not_the_input(args.samples, args.file)
     data = _load(args.file)
     profile = _profile_for(args, data.meta.calibration)
     result = run_analysis(data.t, data.acc, data.gyr, profile)
@@ -201,6 +203,12 @@ def analyze(args: argparse.Namespace) -> int:
     else:
         _print_holds(out)
     return 0
+
+
+def _not_the_input(out: Path, source: Path) -> None:
+    """Refuse an output path that is the input file itself (it would be replaced)."""
+    if out.resolve() == source.resolve():
+        raise InputError(f"{out} is the input file; choose another path for the output")
 
 
 def _write_samples(path: Path, columns: tuple[str, ...], rows: np.ndarray) -> None:
@@ -229,6 +237,7 @@ def export(args: argparse.Namespace) -> int:
     from sensorhold.analysis import analyze as run_analysis
     from sensorhold.recording.csv_export import export_csv
 
+    _not_the_input(args.csv, args.file)
     data = _load(args.file)
     profile = _profile_for(args, data.meta.calibration)
     outputs = run_analysis(data.t, data.acc, data.gyr, profile).samples
@@ -243,8 +252,6 @@ def replay(args: argparse.Namespace) -> int:
     from sensorhold.runner.session import SessionPlan, run_session
     from sensorhold.runner.streams import recording_stream, samples_stream
 
-    if not args.file.is_file():
-        raise InputError(f"{args.file}: no such file; check the path")
     control = ReplayControl(speed=args.speed)
     if sniff(args.file) == "recording":
         from sensorhold.recording.reader import read_recording
@@ -285,6 +292,8 @@ def calibrate(args: argparse.Namespace) -> int:
     data = _load(args.from_file)
     user = _user(args)
     path = args.profile or profiles.default_path(user)
+    if path.is_dir():
+        raise ProfileError(f"{path} is a folder; pass the profile's file name with --profile")
     if path.exists() and not args.force:
         try:
             profiles.load(path)
@@ -295,7 +304,12 @@ def calibrate(args: argparse.Namespace) -> int:
     model = data.meta.sensor_model or "witmotion"
     profile = fit_profile(data.t, data.acc, data.gyr, user=user, sensor_model=model,
                           stage3=args.stage3)
-    profiles.save(profile, path)
+    try:
+        profiles.save(profile, path)
+    except OSError as exc:
+        raise ProfileError(
+            f"cannot write profile {path} ({exc.strerror or exc}); choose another --profile"
+        ) from None
     angles = ", ".join(f"stage {k}: {v:.1f}°" for k, v in sorted(profile.stage_angles.items()))
     print(f"saved profile for {user} to {path} ({angles})", file=sys.stderr)
     return 0

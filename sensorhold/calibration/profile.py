@@ -6,6 +6,7 @@ broken, foreign or newer file, and saving is atomic (temp file, fsync, os.replac
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -78,7 +79,7 @@ class Profile:
         if not isinstance(data, dict) or data.get("kind") != KIND:
             raise ProfileError(f"{source} is not a sensorhold profile; {redo}")
         version = data.get("format_version")
-        if not isinstance(version, int):
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise ProfileError(f"{source} has no valid format_version; {redo}")
         if version > FORMAT_VERSION:
             raise ProfileError(
@@ -88,8 +89,10 @@ class Profile:
         try:
             up = _unit3(data["mounting"]["up_prone"])
             axis = _unit3(data["mounting"]["extension_axis"])
-            angles = {int(k): float(v) for k, v in data["stage_angles_deg"].items()}
-            stage3 = bool(data["stage3_allowed"])
+            angles = {int(k): float(v) for k, v in dict(data["stage_angles_deg"]).items()}
+            stage3 = data["stage3_allowed"]
+            if not isinstance(stage3, bool):
+                raise TypeError("stage3_allowed is not true or false")
             profile = cls(
                 user=str(data["user"]),
                 sensor_model=str(data["sensor_model"]),
@@ -102,15 +105,20 @@ class Profile:
                 spread_noise_deg=float(data["noise"]["spread_deg"]),
                 jolt_noise_g=float(data["noise"].get("jolt_g", 0.0)),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise ProfileError(f"{source} is broken ({exc!s}); {redo}") from None
         needed = {1, 2, 3} if stage3 else {1, 2}
-        values = [
-            *angles.values(), profile.rate_noise_dps, profile.spread_noise_deg,
-            profile.jolt_noise_g,
-        ]
-        if not needed <= angles.keys() or not all(math.isfinite(v) for v in values):
+        if not needed <= angles.keys() or not all(math.isfinite(v) for v in angles.values()):
             raise ProfileError(f"{source} lacks stage angles {sorted(needed)}; {redo}")
+        ladder = [angles[k] for k in sorted(needed)]
+        if any(b <= a for a, b in itertools.pairwise(ladder)) or max(map(abs, ladder)) > 90:
+            raise ProfileError(
+                f"{source} has stage angles that do not rise from lying prone to "
+                f"{'on the hands' if stage3 else 'on the forearms'} within 90°; {redo}"
+            )
+        noise = (profile.rate_noise_dps, profile.spread_noise_deg, profile.jolt_noise_g)
+        if not all(0 <= v < math.inf for v in noise):
+            raise ProfileError(f"{source} has a noise level that is not a number >= 0; {redo}")
         if abs(float(np.dot(up, axis))) > 0.05:
             raise ProfileError(f"{source} has an extension axis not across the back; {redo}")
         return profile
@@ -143,13 +151,26 @@ def load(path: str | Path) -> Profile:
         raise ProfileError(
             f"no calibration profile at {p}; run `sensorhold calibrate` or pass --profile"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"cannot read profile {p} ({exc!s})") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{p} is a folder, not a profile; pass the profile's file") from None
+    except UnicodeDecodeError:
+        raise ProfileError(
+            f"profile {p} is not text; pass a profile written by `sensorhold calibrate`"
+        ) from None
+    except OSError as exc:
+        raise ProfileError(
+            f"cannot read profile {p} ({exc.strerror or exc}); check the path and its permissions"
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProfileError(
             f"profile {p} is not valid JSON ({exc.msg}, line {exc.lineno}); "
+            "run `sensorhold calibrate` to make a new one"
+        ) from None
+    except RecursionError:
+        raise ProfileError(
+            f"profile {p} is not a sensorhold profile (nested too deeply); "
             "run `sensorhold calibrate` to make a new one"
         ) from None
     return Profile.from_json(data, f"profile {p}")

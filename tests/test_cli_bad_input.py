@@ -1,0 +1,138 @@
+"""Bad input through ``main()`` in-process (fast): one ``error:`` line and exit 1, usage errors
+exit 2, never a traceback, and outputs never replace inputs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sensorhold.calibration.demo_profile import demo_profile
+from sensorhold.calibration.profile import save
+from sensorhold.cli import main
+from sensorhold.motion.body import Person
+from sensorhold.motion.exercise_scripts import calibration_script
+from sensorhold.motion.session import simulate_session, to_csv
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """Exit status and stderr of ``sensorhold ARGS``; a traceback fails the test by itself."""
+    try:
+        status = main(list(args))
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    return status, capsys.readouterr().err
+
+
+def one_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    status, err = run_main(capsys, *args)
+    assert status == 1, err
+    lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A short calibration CSV (also used as analysis input) and a good profile."""
+    d = tmp_path_factory.mktemp("files")
+    cal = simulate_session(calibration_script(False), Person(), rate_hz=50, seed=5)
+    to_csv(cal, d / "cal.csv")
+    save(demo_profile(), d / "good.json")
+    return d
+
+
+@pytest.mark.parametrize("args", [  # --list-sensors: a wrongly accepted number cannot hang
+    ("demo", "--list-sensors", "--duration", "nan"),
+    ("demo", "--list-sensors", "--duration", "inf"),
+    ("demo", "--list-sensors", "--inject", "radio-loss@nan"),
+    ("demo", "--list-sensors", "--inject", "power-off@inf"),
+    ("replay", "x.csv", "--speed", "nan"),
+])
+def test_numbers_that_are_not_finite_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    status, err = run_main(capsys, *args)
+    assert status == 2
+    assert "expected" in err
+
+
+def _edit(change: Callable[[dict[str, Any]], None]) -> str:
+    data = demo_profile().to_json()
+    change(data)
+    return json.dumps(data)
+
+
+_BROKEN_PROFILES = {
+    "angle too big for a float": (
+        _edit(lambda d: d["stage_angles_deg"].update({"2": 10**400})), "broken"),
+    "nested too deeply": ("[" * 100_000 + "]" * 100_000, "not a sensorhold profile"),
+    "angles as a list": (_edit(lambda d: d.update(stage_angles_deg=[0, 14])), "broken"),
+    "angle 1e300": (_edit(lambda d: d["stage_angles_deg"].update({"2": 1e300})), "do not rise"),
+    "forearms below prone": (
+        _edit(lambda d: d["stage_angles_deg"].update({"2": -10.0})), "do not rise"),
+    "hands below forearms": (
+        _edit(lambda d: d["stage_angles_deg"].update({"3": 5.0})), "do not rise"),
+    "negative noise": (_edit(lambda d: d["noise"].update(rate_dps=-1.0)), "noise level"),
+    "stage3 as text": (_edit(lambda d: d.update(stage3_allowed="false")), "stage3_allowed"),
+    "version true": (_edit(lambda d: d.update(format_version=True)), "format_version"),
+    "version 0": (_edit(lambda d: d.update(format_version=0)), "format_version"),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), _BROKEN_PROFILES.values(), ids=_BROKEN_PROFILES)
+def test_broken_profiles_are_one_error_line(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path, text: str, message: str
+) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text(text)
+    line = one_error(capsys, "analyze", str(files / "cal.csv"), "--profile", str(profile))
+    assert message in line and "sensorhold calibrate" in line
+
+
+def test_a_folder_or_binary_file_as_profile_says_so(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    line = one_error(capsys, "analyze", str(files / "cal.csv"), "--profile", str(tmp_path))
+    assert "is a folder" in line and "Errno" not in line
+    (tmp_path / "p.json").write_bytes(bytes(range(256)))
+    line = one_error(capsys, "analyze", str(files / "cal.csv"), "--profile",
+                     str(tmp_path / "p.json"))
+    assert "not text" in line
+
+
+def test_calibrate_to_an_unwritable_or_folder_path_is_one_error_line(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    for target in (blocker / "p.json", tmp_path):
+        for extra in ((), ("--force",)):
+            line = one_error(capsys, "calibrate", "--from", str(files / "cal.csv"),
+                             "--profile", str(target), *extra)
+            assert str(target) in line
+
+
+def test_replay_of_a_folder_says_it_is_a_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert "is a folder" in one_error(capsys, "replay", str(tmp_path), "--headless")
+
+
+@pytest.mark.parametrize("command", ["export", "samples"])
+def test_outputs_never_replace_the_input(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path, command: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes((files / "cal.csv").read_bytes())
+    same = str(tmp_path / "." / "in.csv")
+    good = str(files / "good.json")
+    if command == "export":
+        args = ("export", str(source), "--csv", same, "--profile", good)
+    else:
+        args = ("analyze", str(source), "--samples", same, "--profile", good)
+    assert "is the input file" in one_error(capsys, *args)
+    assert source.read_bytes() == (files / "cal.csv").read_bytes()
