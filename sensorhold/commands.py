@@ -177,7 +177,9 @@ def _load(path: Path) -> SensorData:
     for warning in data.meta.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if len(data) < 2:
-        raise InputError(f"{path}: no samples to analyse; check that it is a session recording")
+        after = " after the damage above" if data.meta.warnings else ""
+        raise InputError(f"{path}: {len(data)} usable sample(s){after}, too few to analyse; "
+                         "pass a whole session recording")
     return data
 
 

@@ -136,3 +136,49 @@ def test_outputs_never_replace_the_input(
         args = ("analyze", str(source), "--samples", same, "--profile", good)
     assert "is the input file" in one_error(capsys, *args)
     assert source.read_bytes() == (files / "cal.csv").read_bytes()
+
+
+def _rescale(text: str, time: float = 1.0, acc: float = 1.0, gyr: float = 1.0) -> str:
+    header, *rows = text.splitlines()
+    scale = (time, acc, acc, acc, gyr, gyr, gyr)
+    out = [",".join(f"{float(v) * k:.9g}" for v, k in zip(r.split(","), scale, strict=True))
+           for r in rows]
+    return "\n".join([header, *out]) + "\n"
+
+
+_UNIT_MISTAKES = {
+    "m/s2": ({"acc": 9.80665}, 1, "looks like m/s²"),
+    "milli-g": ({"acc": 1000.0}, 1, "beyond any sensor's range"),
+    "time in ms": ({"time": 1000.0}, 1, "divide them by 1000"),
+    "rad/s": ({"gyr": 0.0174533}, 0, "in rad/s?"),
+}
+
+
+@pytest.mark.parametrize(("scale", "status", "message"), _UNIT_MISTAKES.values(),
+                         ids=_UNIT_MISTAKES)
+def test_unit_mistakes_are_named(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path,
+    scale: dict[str, float], status: int, message: str,
+) -> None:
+    csv = tmp_path / "in.csv"
+    csv.write_text(_rescale((files / "cal.csv").read_text(), **scale))
+    got, err = run_main(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))
+    assert got == status and message in err, err
+
+
+def test_right_units_raise_no_unit_warning(
+    capsys: pytest.CaptureFixture[str], files: Path
+) -> None:
+    got, err = run_main(capsys, "analyze", str(files / "cal.csv"), "--profile",
+                        str(files / "good.json"))
+    assert got == 0 and "warning" not in err, err
+
+
+def test_time_running_backwards_says_too_few_samples_are_left(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    header, *rows = (files / "cal.csv").read_text().splitlines()
+    csv = tmp_path / "in.csv"
+    csv.write_text("\n".join([header, *reversed(rows)]) + "\n")
+    line = one_error(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))
+    assert "1 usable sample(s) after the damage above" in line

@@ -59,7 +59,8 @@ def read_csv(
             log.skip(line, "time does not increase")
         rows = rows[increasing]
     if not rows.shape[0]:
-        damaged = f" ({log.skipped} damaged rows skipped)" if log.skipped else ""
+        first = log.warnings()[0].removesuffix(", skipped") if log.skipped else ""
+        damaged = f" ({log.skipped} damaged rows skipped), first {first}" if log.skipped else ""
         raise InputError(f"{path}: no data rows{damaged}; {_FORMAT_HINT}")
     if warnings is not None:
         warnings.extend(log.warnings())

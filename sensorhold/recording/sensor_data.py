@@ -11,6 +11,7 @@ import numpy as np
 from sensorhold.errors import InputError
 from sensorhold.median import median
 from sensorhold.recording.csv_input import read_csv
+from sensorhold.recording.units import gyro_warning, unit_error
 
 if TYPE_CHECKING:
     from sensorhold.recording.reader import RecordedEvent
@@ -138,6 +139,10 @@ def _load_recording(path: Path) -> SensorData:
 def _load_csv(path: Path) -> SensorData:
     warnings: list[str] = []
     t, acc, gyr = read_csv(path, warnings)
+    if (problem := unit_error(t, acc)) is not None:
+        raise InputError(f"{path}: {problem}")
+    if (gyro := gyro_warning(t, acc, gyr)) is not None:
+        warnings.append(gyro)
     rate = 1.0 / median(np.diff(t)) if t.size > 1 else None
     meta = InputMeta("csv", path, None, rate, None, warnings)
     return SensorData(t, acc, gyr, None, meta)
