@@ -182,3 +182,35 @@ def test_time_running_backwards_says_too_few_samples_are_left(
     csv.write_text("\n".join([header, *reversed(rows)]) + "\n")
     line = one_error(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))
     assert "1 usable sample(s) after the damage above" in line
+
+
+def test_an_exported_csv_reads_back_with_the_same_holds(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    good, out = str(files / "good.json"), tmp_path / "export.csv"
+    assert run_main(capsys, "export", str(files / "cal.csv"), "--csv", str(out),
+                    "--profile", good)[0] == 0
+    results = []
+    for source in (files / "cal.csv", out):
+        assert main(["analyze", str(source), "--json", "--profile", good]) == 0
+        results.append(json.loads(capsys.readouterr().out)["holds"])
+    assert results[0] == results[1] and results[0]
+
+
+@pytest.mark.parametrize(("sep", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_foreign_separator_is_named(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path, sep: str, name: str
+) -> None:
+    csv = tmp_path / "in.csv"
+    csv.write_text((files / "cal.csv").read_text().replace(",", sep))
+    line = one_error(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))
+    assert f"separated by {name}" in line
+
+
+def test_a_quoted_header_is_read(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    header, body = (files / "cal.csv").read_text().split("\n", 1)
+    csv = tmp_path / "in.csv"
+    csv.write_text(",".join(f'"{n}"' for n in header.split(",")) + "\n" + body)
+    assert run_main(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))[0] == 0

@@ -14,21 +14,10 @@ from typing import Protocol
 import numpy as np
 
 from sensorhold.errors import UserError
+from sensorhold.recording.csv_input import UNIT_NAMES
 from sensorhold.recording.sensor_data import SensorData, load_input
 
-EXPORT_COLUMNS = (
-    "t_s",
-    "acc_x_g",
-    "acc_y_g",
-    "acc_z_g",
-    "gyr_x_dps",
-    "gyr_y_dps",
-    "gyr_z_dps",
-    "angle_deg",
-    "stage",
-    "stable",
-    "counter",
-)
+EXPORT_COLUMNS = (*UNIT_NAMES, "angle_deg", "stage", "stable", "counter")
 _ROWS_PER_WRITE = 50_000
 
 

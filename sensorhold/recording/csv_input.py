@@ -20,6 +20,8 @@ from sensorhold.recording.bounded_lines import MAX_LINE, first_line, line_blocks
 from sensorhold.recording.damage_log import DamageLog
 
 COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
+UNIT_NAMES = ("t_s", "acc_x_g", "acc_y_g", "acc_z_g", "gyr_x_dps", "gyr_y_dps", "gyr_z_dps")
+"""The same columns as ``sensorhold export`` names them: its files read back as input."""
 CSV_BLOCK = 8 << 20
 MAX_ACC_G = 200.0
 MAX_GYR_DPS = 10000.0
@@ -104,14 +106,27 @@ def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarr
 
 
 def _columns(path: Path, header: bytes | None) -> tuple[list[int], int]:
-    """Positions of ``t,ax,...,gz`` in the header line, and its number of fields."""
-    names = (header or b"").decode("utf-8", "replace").lstrip("\ufeff").strip().split(",")
-    names = [n.strip().lower() for n in names]
+    """Positions of ``t,ax,...,gz`` (or ``export``'s names for them) in the header line, and
+    its number of fields."""
+    line = (header or b"").decode("utf-8", "replace").lstrip("\ufeff").strip()
+    names = [_ALIASES.get(n, n) for n in (n.strip().strip('"').lower() for n in line.split(","))]
     missing = [c for c in COLUMNS if c not in names]
     if header is None or missing:
         shown = ",".join(names)[:60] if header is not None else "a very long line"
-        raise InputError(f"{path}: not a sensorhold CSV (header {shown!r}); {_FORMAT_HINT}")
+        raise InputError(f"{path}: not a sensorhold CSV (header {shown!r}); {_hint(line)}")
     return [names.index(c) for c in COLUMNS], len(names)
+
+
+_ALIASES = dict(zip(UNIT_NAMES, COLUMNS, strict=True))
+
+
+def _hint(header: str) -> str:
+    """What to do about a header without the columns: a foreign separator is named."""
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if all(c in header.lower().split(sep) for c in COLUMNS):
+            return (f"its fields are separated by {name}: save it with commas between fields "
+                    "and '.' as the decimal point")
+    return _FORMAT_HINT
 
 
 def _parse_block(
