@@ -4,6 +4,8 @@ exit 2, never a traceback, and outputs never replace inputs."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -214,3 +216,17 @@ def test_a_quoted_header_is_read(
     csv = tmp_path / "in.csv"
     csv.write_text(",".join(f'"{n}"' for n in header.split(",")) + "\n" + body)
     assert run_main(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))[0] == 0
+
+
+def test_a_reader_that_stops_early_ends_the_session_quietly() -> None:
+    """``sensorhold demo --headless | head -1``: no traceback when the pipe closes."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sensorhold", "demo", "--headless", "--duration", "20",
+         "--no-record"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 141, err
+    assert "Traceback" not in err
