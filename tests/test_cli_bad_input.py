@@ -3,6 +3,7 @@ exit 2, never a traceback, and outputs never replace inputs."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -230,3 +231,17 @@ def test_a_reader_that_stops_early_ends_the_session_quietly() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=30) == 141, err
     assert "Traceback" not in err
+
+
+def test_status_time_keeps_running_while_the_sensor_is_gone() -> None:
+    """A status line at least once a second of session time, also with no data arriving."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "sensorhold", "demo", "--headless", "--duration", "7",
+         "--no-record", "--inject", "power-off@2"], capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    t = [r["t"] for r in records if r["type"] == "status"]
+    assert any(r.get("event") == "disconnected" for r in records)
+    assert max(b - a for a, b in itertools.pairwise(t)) <= 1.0
+    assert t[-1] > 6.0

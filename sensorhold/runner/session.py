@@ -107,6 +107,10 @@ async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Strea
     try:
         while not task.done():
             await asyncio.wait({task}, timeout=STATUS_PERIOD_S)
+            if plan.replay is None:  # live: no data (lost link, silence) is time passing too
+                now = processor.seconds(processor.clock_ns())
+                if now - state.status.t > STATUS_PERIOD_S:
+                    state.status.t = now
             printer.status()
         task.result()
     finally:
