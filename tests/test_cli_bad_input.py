@@ -152,7 +152,9 @@ def _rescale(text: str, time: float = 1.0, acc: float = 1.0, gyr: float = 1.0) -
 _UNIT_MISTAKES = {
     "m/s2": ({"acc": 9.80665}, 1, "looks like m/s²"),
     "milli-g": ({"acc": 1000.0}, 1, "beyond any sensor's range"),
-    "time in ms": ({"time": 1000.0}, 1, "divide them by 1000"),
+    "time in ms": ({"time": 1000.0}, 1, "milliseconds, divide them by 1000"),
+    "time in us": ({"time": 1e6}, 1, "microseconds, divide them by 1000000"),
+    "gravity removed": ({"acc": 0.02}, 1, "gravity looks removed"),
     "rad/s": ({"gyr": 0.0174533}, 0, "in rad/s?"),
 }
 

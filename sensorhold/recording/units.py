@@ -11,6 +11,7 @@ from sensorhold.median import median
 G = 9.80665
 MAX_STEP_S = 0.5
 """A median time step longer than this is no IMU stream in seconds (ms at 1 kHz is 1.0)."""
+_TIME_UNITS = (("milliseconds", 1e3), ("microseconds", 1e6), ("nanoseconds", 1e9))
 GRAVITY_RANGE_G = (0.25, 4.0)
 """The median accelerometer magnitude of a worn sensor (mostly gravity) lies well inside this."""
 MIN_TILT_DEG = 15.0
@@ -24,8 +25,9 @@ def unit_error(t: np.ndarray, acc: np.ndarray) -> str | None:
     steps = np.diff(t)
     steps = steps[steps > 0]
     if steps.size and (step := median(steps)) > MAX_STEP_S:
+        unit, factor = next((u for u in _TIME_UNITS if step <= u[1] * MAX_STEP_S), _TIME_UNITS[-1])
         return (f"the time column steps by {step:g} per sample (median): expected seconds; if "
-                "the times are milliseconds, divide them by 1000")
+                f"the times are {unit}, divide them by {factor:.0f}")
     norm = np.linalg.norm(acc, axis=1)
     norm = norm[norm > 0]
     if not norm.size:
@@ -36,6 +38,8 @@ def unit_error(t: np.ndarray, acc: np.ndarray) -> str | None:
         return None
     if 0.7 * G <= g <= 1.3 * G:
         guess = f"looks like m/s²: divide ax, ay, az by {G}"
+    elif g < low:
+        guess = "gravity looks removed (linear acceleration): pass the raw accelerometer"
     else:
         guess = "convert ax, ay, az to g"
     return (f"the accelerometer reads {g:.3g} at rest (median magnitude), not about 1 g; "
