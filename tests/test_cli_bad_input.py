@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -247,3 +250,24 @@ def test_status_time_keeps_running_while_the_sensor_is_gone() -> None:
     assert any(r.get("event") == "disconnected" for r in records)
     assert max(b - a for a, b in itertools.pairwise(t)) <= 1.0
     assert t[-1] > 6.0
+
+
+def test_outputs_into_a_pipe_or_link_keep_the_pipe_and_the_link(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    """``export --csv /dev/stdout`` must write into it, not swap the device node for a file."""
+    fifo, link = tmp_path / "fifo", tmp_path / "link.csv"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    good = str(files / "good.json")
+    assert main(["export", str(files / "cal.csv"), "--csv", str(fifo), "--profile", good]) == 0
+    reader.join(10)
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and got[0].startswith(b"t_s,acc_x_g")
+    link.symlink_to(tmp_path / "real.csv")
+    assert main(["export", str(files / "cal.csv"), "--csv", str(link), "--profile", good]) == 0
+    assert link.is_symlink() and (tmp_path / "real.csv").read_bytes() == got[0]
+    line = one_error(capsys, "calibrate", "--from", str(files / "cal.csv"), "--profile",
+                     str(fifo), "--force")
+    assert "not a regular file" in line and stat.S_ISFIFO(fifo.stat().st_mode)

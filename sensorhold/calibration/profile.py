@@ -6,6 +6,7 @@ broken, foreign or newer file, and saving is atomic (temp file, fsync, os.replac
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import math
@@ -177,8 +178,12 @@ def load(path: str | Path) -> Profile:
 
 
 def save(profile: Profile, path: str | Path) -> Path:
-    """Write atomically: a temp file in the same folder, fsync, then os.replace."""
+    """Write atomically: a temp file in the same folder, fsync, then os.replace (of the file a
+    symlink points to; OSError for a device, pipe or folder, which it would replace)."""
     p = Path(path)
+    if p.exists() and not p.is_file():
+        raise OSError(errno.EINVAL, "not a regular file")
+    p = p.resolve() if p.is_symlink() else p
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:

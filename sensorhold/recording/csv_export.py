@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TextIO
 
 import numpy as np
 
@@ -45,12 +45,20 @@ def export_csv(
         raise ValueError(f"per-sample outputs must have {n} rows, one per sample")
     counter = data.counter if data.counter is not None else np.full(n, -1)
     out = Path(out_path)
+    if out.exists() and not out.is_file() and not out.is_dir():
+        # A pipe, terminal or device (/dev/stdout): write into it; replacing it would swap the
+        # device node itself for a file.
+        try:
+            with out.open("w", encoding="utf-8", newline="") as f:
+                _write(f, data, outputs, counter)
+        except OSError as e:
+            raise UserError(f"cannot write {out}: {e.strerror or e}; choose another path") from None
+        return n
+    out = out.resolve() if out.is_symlink() else out  # replace the file a link points to
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as f:
-            f.write(",".join(EXPORT_COLUMNS) + "\n")
-            for a in range(0, n, _ROWS_PER_WRITE):
-                f.write(_rows(data, outputs, counter, slice(a, a + _ROWS_PER_WRITE)))
+            _write(f, data, outputs, counter)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, out)
@@ -59,6 +67,14 @@ def export_csv(
             tmp.unlink()
         raise UserError(f"cannot write {out}: {e.strerror or e}; choose another path") from None
     return n
+
+
+def _write(
+    f: TextIO, data: SensorData, outputs: SampleOutputs | None, counter: np.ndarray
+) -> None:
+    f.write(",".join(EXPORT_COLUMNS) + "\n")
+    for a in range(0, len(data), _ROWS_PER_WRITE):
+        f.write(_rows(data, outputs, counter, slice(a, a + _ROWS_PER_WRITE)))
 
 
 def _rows(data: SensorData, outputs: SampleOutputs | None, counter: np.ndarray, rows: slice) -> str:
