@@ -46,6 +46,7 @@ class PipelineParams:
     off_factor: float = 1.5
     ease_tau_s: float = 0.1
     rest_factor: float = 1.0
+    upright_margin_deg: float = 15.0
 
     def for_profile(self, profile: Profile) -> PipelineParams:
         """Fit the thresholds to the person: stillness above their breathing level, stage bands
@@ -62,10 +63,15 @@ class PipelineParams:
             jolt_on_g=jolt_on,
             jolt_off_g=self.off_factor * jolt_on,
         )
+        angles = profile.stage_angle_tuple()
+        # Upright (standing, kneeling up) lies far above any exercise angle; a press-up of 45°
+        # or more (a supple person on straight arms) is not upright.
+        upright = max(self.lift.upright_deg, angles[-1] + self.upright_margin_deg)
         return replace(
             self,
             stillness=still,
-            stage=replace(self.stage, stage_angles=profile.stage_angle_tuple()),
+            stage=replace(self.stage, stage_angles=angles),
+            lift=replace(self.lift, upright_deg=upright),
         )
 
 

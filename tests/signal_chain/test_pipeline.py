@@ -262,3 +262,11 @@ def test_a_lean_on_the_first_lie_fades_from_the_zero(lean: float) -> None:
     err = np.abs(out.angle_deg - ang)
     for a, b in ((38.5, 48.0), (50.5, 58.0), (60.5, 70.0)):
         assert err[(t > a) & (t < b)].max() < 0.5, (a, b)
+
+
+def test_a_press_up_past_45_degrees_is_a_hold_not_standing() -> None:
+    """Someone supple presses up to 47° on straight arms (clean-12-003: 45.1°): past the fixed
+    45° taken as upright, it read as standing and its hold was never started."""
+    t, acc, gyr, _ = synth([(0.0, 12.0), (24.0, 10.0), (47.0, 8.0), (0.0, 8.0)], noise=0.5)
+    out = run(aligned_profile((0.0, 24.0, 47.0)), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 3, 1]
