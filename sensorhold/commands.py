@@ -254,7 +254,7 @@ def replay(args: argparse.Namespace) -> int:
     from sensorhold.runner.session import SessionPlan, run_session
     from sensorhold.runner.streams import recording_stream, samples_stream
 
-    control = ReplayControl(speed=args.speed)
+    control = ReplayControl(speed=args.speed, end_s=args.duration)
     if sniff(args.file) == "recording":
         from sensorhold.recording.reader import read_recording
 
@@ -264,8 +264,7 @@ def replay(args: argparse.Namespace) -> int:
         profile = _profile_for(args, rec.header.get("calibration"))
         plan = SessionPlan(
             rec.spec, profile, title=f"sensorhold replay — {args.file.name}",
-            rate_hz=rec.rate_hz, headless=args.headless, duration_s=args.duration,
-            t0_ns=rec.t0_ns, replay=control,
+            rate_hz=rec.rate_hz, headless=args.headless, t0_ns=rec.t0_ns, replay=control,
         )
         stream = partial(recording_stream, rec=rec, control=control)
     else:
@@ -273,7 +272,7 @@ def replay(args: argparse.Namespace) -> int:
         profile = _profile_for(args)
         plan = SessionPlan(
             None, profile, title=f"sensorhold replay — {args.file.name}",
-            headless=args.headless, duration_s=args.duration, t0_ns=0, replay=control,
+            headless=args.headless, t0_ns=0, replay=control,
         )
         stream = partial(samples_stream, data=data, control=control)
     return run_session(plan, stream)

@@ -55,6 +55,7 @@ def test_demo_headless_streams_angles_from_the_emulated_sensor() -> None:
     summary = records[-1]
     assert summary["type"] == "summary" and summary["packets"] > 100
     assert summary["malformed"] == 0
+    assert 5.5 <= summary["duration_s"] <= 6.1  # stopped 6 s into the session, as its clock says
 
 
 def test_demo_lists_its_sensors() -> None:

@@ -53,7 +53,7 @@ class JsonLines:
     def summary(self, extra: dict[str, Any]) -> None:
         s = self.state.status
         self._write({
-            "type": "summary", "holds": self.state.holds, "duration_s": s.t,
+            "type": "summary", "holds": self.state.holds, "duration_s": s.duration_s,
             "packets": s.packets, "malformed": s.malformed, "gaps": s.gaps,
             "lost_samples": s.lost_samples, "reconnects": s.reconnects,
             "recording": s.recording, **extra,

@@ -23,6 +23,8 @@ class ReplayControl:
     paused: bool = False
     clock: Callable[[], float] = time.monotonic
     duration_s: float = 0.0
+    end_s: float | None = None
+    """Where to stop (``--duration``), if before the end."""
     position_s: float = 0.0
     """The position of the last packet the stream fed."""
     seeking_to: float | None = None
@@ -36,8 +38,8 @@ class ReplayControl:
     _anchor_pos: float = field(default=0.0, repr=False)
 
     def start(self, duration_s: float) -> None:
-        """The stream begins at position 0 of ``duration_s``."""
-        self.duration_s = duration_s
+        """The stream begins at position 0 of ``duration_s`` (cut at ``end_s``)."""
+        self.duration_s = duration_s if self.end_s is None else min(duration_s, self.end_s)
         self._anchor(0.0)
 
     @property

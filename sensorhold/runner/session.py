@@ -40,6 +40,7 @@ class SessionPlan:
     record_path: Path | None = None
     headless: bool = False
     duration_s: float | None = None
+    """Stop this many seconds after ``t0_ns`` (a replay stops by its ``ReplayControl.end_s``)."""
     user: str | None = None
     t0_ns: int = field(default_factory=time.monotonic_ns)
     device_name: str | None = None
@@ -87,13 +88,15 @@ def run_session(plan: SessionPlan, stream: Stream) -> int:
 
 
 async def bounded_stream(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
-    """The stream, ended after ``--duration`` seconds; the open hold closed at the end."""
+    """The stream, ended ``--duration`` seconds into the session (from ``t0_ns``, as status times
+    are); the open hold closed at the end. A replay stops itself (``ReplayControl.end_s``)."""
     try:
         if plan.duration_s is None:
             await stream(processor)
         else:
+            late_s = (time.monotonic_ns() - plan.t0_ns) * 1e-9
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(plan.duration_s):
+                async with asyncio.timeout(max(0.0, plan.duration_s - late_s)):
                     await stream(processor)
     finally:
         processor.finish()

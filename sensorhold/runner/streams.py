@@ -16,13 +16,15 @@ from sensorhold.protocol.spec import SensorSpec
 from sensorhold.recording.reader import RecordedEvent, Recording
 from sensorhold.recording.sensor_data import SensorData
 from sensorhold.runner.replay_control import ReplayControl
-from sensorhold.session.processor import LINK_EVENTS, StreamProcessor
+from sensorhold.session.processor import CHUNK_S, LINK_EVENTS, StreamProcessor
 
 if TYPE_CHECKING:
     from sensorhold.emulator.faults import FaultPlan
     from sensorhold.motion.source import ImuSource
 
 REPLAY_CHUNK_S = 0.05
+FRAME_S = 0.05
+"""Wall time of session data a fast replay hands the pipeline at once (one UI frame)."""
 POLL_S = 0.05
 """Longest wait before a paused or slow replay looks at the control again."""
 YIELD_S = 0.03
@@ -67,32 +69,39 @@ async def demo_stream(
         await ble_stream(processor, spec, world.backend, target=world.name, rate_hz=rate_hz)
 
 
-def _restart(processor: StreamProcessor) -> None:
+def _restart(processor: StreamProcessor, start_s: float) -> None:
     """Back to the session's start for a seek back: the app, the headless printer and
     ``bounded_stream`` hold the processor and its state, which reset in place."""
     processor.reset()
     processor.link("replay")
+    processor.state.status.start_s = start_s
 
 
 async def _play(
-    processor: StreamProcessor, times_s: np.ndarray, feed: Callable[[int], None],
-    control: ReplayControl,
+    processor: StreamProcessor, times_s: np.ndarray, feed: Callable[[int, int], None],
+    control: ReplayControl, start_s: float,
 ) -> None:
-    """Feed items ``0..n-1`` (at ``times_s``, seconds) paced by ``control``. A seek forward feeds
-    the skipped items unpaced; a seek back restarts the session and fast-forwards to the target,
-    so the state is always what live would have had there."""
+    """Feed items ``0..n-1`` (at ``times_s``, seconds) paced by ``control``, ``feed(a, b)`` taking
+    items ``a..b-1`` at once: one item at a time at speed 1 or slower, at higher speed a frame's
+    worth (``FRAME_S`` of wall time) in one pipeline call. A seek forward feeds the skipped items
+    unpaced; a seek back restarts the session and fast-forwards to the target, so the state is
+    always what live would have had there. The session starts (``Status.start_s``) at
+    ``start_s`` and ends at the last item or at ``control.end_s``."""
     processor.link("replay")
     if times_s.size == 0:
         return
-    position = times_s - times_s[0]
+    processor.state.status.start_s = start_s
+    position = times_s - start_s
     control.start(float(position[-1]))
+    n = int(np.searchsorted(position, control.duration_s, "right"))
+    position = position[:n]
     clock = control.clock
     i, target, yielded = 0, None, clock()
-    while i < position.size:
+    while i < n:
         asked = control.take_seek()
         if asked is not None:
             if asked < control.position_s:
-                _restart(processor)
+                _restart(processor, start_s)
                 control.rewound()
                 i = 0
             target = asked
@@ -101,14 +110,21 @@ async def _play(
             control.arrived()
             target = None
         if target is None:
-            delay = control.due_in(pos)
+            span = FRAME_S * max(0.0, control.speed - 1.0)
+            j = int(np.searchsorted(position, pos + span, "right"))
+            delay = control.due_in(float(position[j - 1]))
             if delay is None or delay > 0:
                 await asyncio.sleep(POLL_S if delay is None else min(delay, POLL_S))
                 yielded = clock()
                 continue
-        feed(i)
-        control.position_s = pos
-        i += 1
+        else:  # item by item, in live's chunks: the state at the target is exactly live's
+            span, j = 0.0, i + 1
+        processor.chunk_s = CHUNK_S + span
+        feed(i, j)
+        if span > 0:
+            processor.flush()
+        control.position_s = float(position[j - 1])
+        i = j
         if clock() - yielded > YIELD_S:  # fast-forwarding or behind: let the UI draw
             await asyncio.sleep(0)
             yielded = clock()
@@ -128,13 +144,15 @@ async def recording_stream(
     for i, event in zip(before, links, strict=True):
         links_at.setdefault(i, []).append(event)
 
-    def feed(i: int) -> None:
-        for event in links_at.get(i, ()):
-            processor.link(event.event, t_ns=event.t_ns)
-        processor.packet(*rec.packet(i))
+    def feed(a: int, b: int) -> None:
+        for i in range(a, b):
+            for event in links_at.get(i, ()):
+                processor.link(event.event, t_ns=event.t_ns)
+            processor.packet(*rec.packet(i))
 
     times = (rec.t_ns - processor.t0_ns) * 1e-9
-    await _play(processor, times, feed, control or ReplayControl(speed=speed))
+    start_s = float(times[0]) if times.size else 0.0
+    await _play(processor, times, feed, control or ReplayControl(speed=speed), start_s)
 
 
 def sample_chunks(t: np.ndarray) -> list[tuple[int, int]]:
@@ -151,13 +169,16 @@ async def samples_stream(
     control: ReplayControl | None = None,
 ) -> None:
     """A CSV's samples in chunks of 50 ms, at ``speed`` times real time, or paused, sped and
-    seeked by ``control``."""
+    seeked by ``control``. It reads as connected from its first sample on."""
     chunks = sample_chunks(data.t)
 
-    def feed(i: int) -> None:
-        a, b = chunks[i]
-        processor.state.status.packets += 1
+    def feed(first: int, last: int) -> None:
+        a, b = chunks[first][0], chunks[last - 1][1]
+        if a == 0:
+            processor.link("connected", t_ns=round(float(data.t[0]) * 1e9))
+        processor.state.status.packets += last - first
         processor.samples(data.t[a:b], data.acc[a:b], data.gyr[a:b])
 
     times = np.array([data.t[b - 1] for _, b in chunks], dtype=float)
-    await _play(processor, times, feed, control or ReplayControl(speed=speed))
+    start_s = float(data.t[0]) if data.t.size else 0.0
+    await _play(processor, times, feed, control or ReplayControl(speed=speed), start_s)

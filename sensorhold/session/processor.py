@@ -50,6 +50,8 @@ class StreamProcessor:
     ) -> None:
         self.state, self.t0_ns, self.sink, self.clock_ns = state, t0_ns, sink, clock_ns
         self.spec, self.profile, self.rate_hz = spec, profile, rate_hz
+        self.chunk_s = CHUNK_S
+        """The span of a chunk; a fast replay sets more (the same wall time of session data)."""
         self.reset()
 
     def reset(self) -> None:
@@ -90,7 +92,7 @@ class StreamProcessor:
         if chunk is None or len(chunk) == 0:
             return
         self._pending.append((t_ns, chunk))
-        if t_ns - self._pending[0][0] >= CHUNK_S * 1e9:
+        if t_ns - self._pending[0][0] >= self.chunk_s * 1e9:
             self.flush()
 
     def flush(self) -> None:

@@ -21,6 +21,8 @@ class Status:
     """The latest values, as the status line and the live screen show them."""
 
     t: float = 0.0
+    start_s: float = 0.0
+    """Session time when the data began (a replay's first packet or sample; 0 live)."""
     angle_deg: float | None = None
     stage: int = 0
     hold_s: float = 0.0
@@ -35,6 +37,11 @@ class Status:
     lost_samples: int = 0
     reconnects: int = 0
     recording: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """How long the session has run, from its start to the latest data."""
+        return max(0.0, self.t - self.start_s)
 
 
 @dataclass(frozen=True, slots=True)

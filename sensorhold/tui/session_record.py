@@ -103,7 +103,7 @@ def build_summary(
         key = str(row["stage"])
         best[key] = max(best.get(key, 0.0), row["duration_s"])
     return {
-        "duration_s": status.t,
+        "duration_s": status.duration_s,
         "holds": rows,
         "best_hold_s": best,
         "symptoms": symptoms,

@@ -18,7 +18,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Digits
 
-from sensorhold.calibration.profile import Profile
+from sensorhold.calibration.profile import Profile, save
 from sensorhold.recording.reader import Recording, read_recording
 from sensorhold.recording.sensor_data import SensorData, load_input
 from sensorhold.runner.replay_control import ReplayControl
@@ -124,6 +124,7 @@ def recording_replay(rec: Recording, profile: Profile) -> Replay:
     def reference(until_s: float) -> StreamProcessor:
         processor = new_processor()
         processor.link("replay")
+        processor.state.status.start_s = (rec.t_ns[0] - rec.t0_ns) * 1e-9
         links = [e for e in rec.events if e.event in LINK_EVENTS]
         for packet in rec.packets():
             if (packet.t_ns - rec.t_ns[0]) * 1e-9 > until_s:
@@ -144,6 +145,8 @@ def csv_replay(data: SensorData, profile: Profile) -> Replay:
     def reference(until_s: float) -> StreamProcessor:
         processor = new_processor()
         processor.link("replay")
+        processor.state.status.start_s = float(data.t[0])
+        processor.link("connected", t_ns=round(float(data.t[0]) * 1e9))
         chunks = sample_chunks(data.t)
         for a, b in chunks:
             if data.t[b - 1] - data.t[chunks[0][1] - 1] > until_s:
@@ -292,3 +295,75 @@ def test_headless_replay_prints_status_events_and_the_summary() -> None:
     assert any(line["type"] == "status" for line in lines) and lines[-1]["type"] == "summary"
     assert [h["stage"] for h in lines[-1]["holds"]] == [1, 2, 3, 1]
     assert sum(line["type"] == "event" and line["event"] == "hold_end" for line in lines) == 4
+
+
+def replay_headless(*args: str) -> list[dict[str, Any]]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sensorhold", "replay", *args, "--headless"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def test_headless_csv_replay_reads_connected_and_lasts_the_session(
+    tmp_path: Path, recording: Recording, profile: Profile
+) -> None:
+    """A CSV on its own clock (from 4000 s): connected while it streams, and the summary's
+    duration is the session's length, not the last sample's time."""
+    data = load_input(SESSION)
+    t = data.t - data.t[0] + 4000.0
+    csv = tmp_path / "s.csv"
+    np.savetxt(csv, np.column_stack([t, data.acc, data.gyr]), fmt="%.6f", delimiter=",",
+               header="t,ax,ay,az,gx,gy,gz", comments="")
+    lines = replay_headless(str(csv), "--speed", "1000",
+                            "--profile", str(save(profile, tmp_path / "p.json")))
+    status = [line for line in lines if line["type"] == "status"]
+    assert status and all(line["connected"] for line in status)
+    assert lines[0]["event"] == "connected"
+    assert [h["stage"] for h in lines[-1]["holds"]] == [1, 2, 3, 1]
+    assert lines[-1]["duration_s"] == pytest.approx(t[-1] - t[0], abs=0.01)
+
+
+@pytest.mark.parametrize("speed", ["1", "20"])
+def test_headless_replay_stops_at_duration_of_its_own_time(speed: str) -> None:
+    """``--duration 2``: two seconds from the first packet (not from the live session's start,
+    0.34 s before it), whatever the speed."""
+    lines = replay_headless(str(SESSION), "--duration", "2", "--speed", speed)
+    assert lines[-1]["duration_s"] == pytest.approx(2.0, abs=0.1)
+    assert all(line["t"] <= lines[-1]["duration_s"] + 0.5 for line in lines[:-1])
+
+
+@pytest.mark.parametrize("kind", ["recording", "csv"])
+@pytest.mark.parametrize(
+    ("speed", "end_s", "calls"), [(1000.0, None, (1, 6)), (1.0, 1.0, (8, 30))]
+)
+async def test_a_fast_replay_hands_the_pipeline_a_frame_at_a_time(
+    kind: str, speed: float, end_s: float | None, calls: tuple[int, int],
+    recording: Recording, profile: Profile,
+) -> None:
+    """At speed 1000 a chunk spans 50 s of the session (one 50 ms frame); at speed 1 it stays
+    live's 50 ms (2-6 samples, as the notifications bunch)."""
+    replay = (
+        recording_replay(recording, profile)
+        if kind == "recording"
+        else csv_replay(load_input(SESSION), profile)
+    )
+    processor = replay.new_processor()
+    sizes: list[int] = []
+    step = processor.pipeline.step
+
+    def counted(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> Any:
+        sizes.append(t.size)
+        return step(t, acc, gyr)
+
+    processor.pipeline.step = counted  # type: ignore[method-assign]
+    control = ReplayControl(speed=speed)
+    control.end_s = end_s
+    await replay.stream(processor, control)
+    processor.flush()
+    assert calls[0] <= len(sizes) <= calls[1], sizes
+    if end_s is None:
+        assert sum(sizes) == load_input(SESSION).t.size
+    else:
+        assert max(sizes) <= 6
