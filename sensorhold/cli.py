@@ -43,7 +43,10 @@ def _add_session_options(p: argparse.ArgumentParser, *, record: bool = True) -> 
     p.add_argument("--profile", type=Path, help="calibration profile to use instead of the user's")
     p.add_argument("--user", default=None, help="whose profile and recordings (default: you)")
     p.add_argument("--headless", action="store_true", help="no terminal UI: JSON lines on stdout")
-    p.add_argument("--duration", type=_positive, metavar="S", help="stop after S seconds")
+    p.add_argument(
+        "--duration", type=_positive, metavar="S",
+        help="stop after S seconds of session time (a replay: of its own time, at any --speed)",
+    )
     if record:
         g = p.add_mutually_exclusive_group()
         g.add_argument("--record", type=Path, metavar="PATH", help="where the recording goes")
