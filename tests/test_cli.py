@@ -129,3 +129,30 @@ def test_calibrate_refuses_to_overwrite_a_broken_profile(person_files: Path) -> 
     proc = run_cli("calibrate", "--from", str(person_files / "cal.csv"), "--profile", str(broken))
     assert_one_error_line(proc)
     assert broken.read_text() == "{oops"
+
+
+def test_analyze_ends_holds_at_long_gaps_in_a_csv(person_files: Path, tmp_path: Path) -> None:
+    """The session CSV with 25 s cut from the first lie into the forearms hold and a day between
+    two samples of the last lie: no hold spans a gap (the day made one 86,415 s long; the cut
+    merged the lie and the forearms hold's seen part into one), the forearms hold after the cut
+    is found, and each of the last lie's halves counts only its own time."""
+    profile = tmp_path / "me.json"
+    proc = run_cli("calibrate", "--from", str(person_files / "cal.csv"), "--stage3",
+                   "--profile", str(profile))
+    assert proc.returncode == 0, proc.stderr
+    header, *rows = (person_files / "session.csv").read_text().splitlines()
+    out = [header]
+    for row in rows:
+        t, rest = row.split(",", 1)
+        if not 75.0 <= float(t) < 100.0:
+            out.append(row if float(t) < 145.0 else f"{float(t) + 86400.0:.6f},{rest}")
+    gappy = tmp_path / "gappy.csv"
+    gappy.write_text("\n".join(out) + "\n")
+    proc = run_cli("analyze", str(gappy), "--profile", str(profile), "--json")
+    assert proc.returncode == 0, proc.stderr
+    got = [(h["stage"], h["start_s"], h["end_s"]) for h in json.loads(proc.stdout)["holds"]]
+    want = [(1, 64.5, 75.0), (2, 100.0, 117.0), (3, 120.0, 135.0), (1, 138.0, 145.0),
+            (1, 86545.0, 86558.0)]
+    assert [g[0] for g in got] == [w[0] for w in want], got
+    for (_, a, b), (_, wa, wb) in zip(got, want, strict=True):
+        assert abs(a - wa) < 1.0 and abs(b - wb) < 1.0, got

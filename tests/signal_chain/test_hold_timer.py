@@ -84,3 +84,67 @@ def test_a_wobble_settled_for_resettle_s_resumes_the_hold() -> None:
     still = (t < 10.0) | ((t >= 10.6) & (t < 12.0))
     lag = hold_timer.HoldParams().leave_lag_s
     assert _ends(t, band, still) == [(1, 0.0, pytest.approx(12.0 - lag, abs=0.02))]
+
+
+def _holds_chunked(
+    t: np.ndarray, band: np.ndarray, still: np.ndarray, chunk: int
+) -> list[tuple[int, float, float]]:
+    off = np.zeros(t.size, bool)
+    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
+    step = chunk or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        state, out = hold_timer.step(
+            params, state, t[sl], band[sl], still[sl], still[sl], t[sl] * 0, off[sl], off[sl]
+        )
+        events += out.events
+    events.append(hold_timer.close(params, state))
+    return [(e.stage, e.start_s, e.end_s) for e in events if e and e.kind == "hold_end"]
+
+
+@pytest.mark.parametrize("chunk", [0, 37, 1000])
+@pytest.mark.parametrize("gap_s", [30.0, 86400.0])
+def test_a_hold_ends_at_a_long_gap_and_the_one_after_counts_from_it(
+    chunk: int, gap_s: float
+) -> None:
+    """Still in the stage-2 band throughout, no data for ``gap_s`` after 10 s (a dropped link, a
+    cut file): no one knows what happened in it, so the hold ends at the last sample before it
+    and a new one starts at the first after it (it was one 86,415 s hold)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    t = np.where(t < 10.0, t, t + gap_s)
+    on = np.ones(t.size, bool)
+    after = 10.0 + gap_s
+    assert _holds_chunked(t, np.full(t.size, 2, np.int8), on, chunk) == [
+        (2, 0.0, pytest.approx(9.99)), (2, pytest.approx(after), pytest.approx(t[-1])),
+    ]
+
+
+@pytest.mark.parametrize("chunk", [0, 37])
+def test_a_short_gap_inside_a_hold_is_bridged(chunk: int) -> None:
+    """A 3 s loss burst inside a still hold (the link kept) is within the hold."""
+    t = np.arange(0.0, 20.0, 0.01)
+    t = t[(t < 10.0) | (t >= 13.0)]
+    on = np.ones(t.size, bool)
+    assert _holds_chunked(t, np.full(t.size, 2, np.int8), on, chunk) == [
+        (2, 0.0, pytest.approx(t[-1]))
+    ]
+
+
+def test_a_candidate_cut_by_a_long_gap_starts_afresh_after_it() -> None:
+    """Still in the prone band for 0.5 s before a 20 s gap: that settling is not carried over
+    the gap (it dated the hold 20 s before any data showed it), the hold starts after it."""
+    t = np.arange(0.0, 40.0, 0.01)
+    t = t[(t < 10.0) | (t >= 30.0)]
+    band = np.where(t < 9.5, 0, 1).astype(np.int8)
+    assert _holds_chunked(t, band, band > 0, 0) == [
+        (1, pytest.approx(30.0), pytest.approx(t[-1]))
+    ]
+
+
+def test_a_person_leaving_before_a_long_gap_ends_the_hold_where_they_left() -> None:
+    """Leaving the band at 8 s, gone before the gap from 9 s: the hold ends where they left."""
+    t = np.arange(0.0, 20.0, 0.01)
+    t = np.where(t < 9.0, t, t + 60.0)
+    band = np.where((t < 8.0) | (t > 60.0), 1, 0).astype(np.int8)
+    lag = hold_timer.HoldParams().leave_lag_s
+    assert _holds_chunked(t, band, band > 0, 0)[0] == (1, 0.0, pytest.approx(8.0 - lag, abs=0.02))

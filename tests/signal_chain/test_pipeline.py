@@ -100,6 +100,33 @@ def test_gap_is_bridged_not_ignored() -> None:
     assert [h["stage"] for h in _holds(out)] == [1, 2, 3, 1]
 
 
+@pytest.mark.parametrize(
+    ("lost", "shift", "want"),
+    [
+        ((18.0, 18.0), 86400.0, [(1, 0.0, 12.0), (2, 14.0, 18.0), (2, 86418.0, 86424.0)]),
+        ((5.0, 20.0), 0.0, [(1, 0.0, 5.0), (2, 20.0, 24.0)]),
+    ],
+)
+def test_a_long_gap_ends_the_hold_and_what_follows_is_found_afresh(
+    lost: tuple[float, float], shift: float, want: list[tuple[int, float, float]]
+) -> None:
+    """A day between two samples inside the forearms hold (it was one 86,415 s hold), and 15 s
+    cut from the first lie into the forearms hold (the lie took the gap and the forearms hold
+    after it into its time): each hold ends at the last sample before the gap and the angle,
+    stillness and hold timer recover after it."""
+    t, acc, gyr, ang = synth(PLAN, noise=1.0, breath_deg=0.3)
+    keep = (t < lost[0]) | (t >= lost[1])
+    t, acc, gyr, ang = t[keep], acc[keep], gyr[keep], ang[keep]
+    t = np.where(t < lost[1], t, t + shift)
+    out = run(aligned_profile(), t, acc, gyr)
+    holds = _holds(out)
+    assert [h["stage"] for h in holds] == [w[0] for w in want] + [3, 1]
+    for h, (_, a, b) in zip(holds, want, strict=False):
+        assert abs(h["start_s"] - a) < 0.4 and abs(h["end_s"] - b) < 0.4, h
+    after = t > lost[1] + shift + 0.5
+    assert np.abs(out.angle_deg - ang)[after & out.stable].max() < 1.0
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(1, 400), min_size=1, max_size=60), st.booleans())
 def test_batch_equals_streaming_for_any_chunking(sizes: list[int], known_rate: bool) -> None:
@@ -108,6 +135,7 @@ def test_batch_equals_streaming_for_any_chunking(sizes: list[int], known_rate: b
     keep[700:712] = False  # a short gap
     keep[1300:1400] = False  # a long one: the filter restarts
     t, acc, gyr = t[keep], acc[keep], gyr[keep]
+    t[1900:] += 30.0  # one too long to bridge, inside the last hold: it ends there
     prof = aligned_profile()
     params = PipelineParams(OrientationParams(rate_hz=50.0)) if known_rate else None
     whole = run(prof, t, acc, gyr, params)
