@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 
 from sensorhold.calibration import profile as profiles
-from sensorhold.calibration.fit import FitParams, fit_profile
+from sensorhold.calibration.fit import FitParams, angle_deg, fit_profile
 from sensorhold.calibration.profile import Profile
 from sensorhold.errors import ProfileError
 from sensorhold.signal import orientation, stillness
@@ -76,10 +76,6 @@ class _Accepted:
     up: np.ndarray
     end: int
     """Recording index just past the accepting sample."""
-
-
-def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.degrees(np.arccos(np.clip(a @ b, -1.0, 1.0))))
 
 
 class CalibrationFlow:
@@ -149,7 +145,7 @@ class CalibrationFlow:
         self._run_sum = self._run_sum + up
         mean = self._run_sum / np.linalg.norm(self._run_sum)
         run_s = t - self._run_t0
-        if self._accepted and _angle_deg(mean, self._accepted[-1].up) < p.same_deg:
+        if self._accepted and angle_deg(mean, self._accepted[-1].up) < p.same_deg:
             self._held = 0.0
             self._phase = "same" if run_s >= p.settle_s else "waiting"
             if self._phase == "same" and not self._same_said:
@@ -196,7 +192,7 @@ class CalibrationFlow:
 
     def view(self) -> FlowView:
         first = self._accepted[0].up if self._accepted else None
-        change = None if first is None or self._up is None else _angle_deg(self._up, first)
+        change = None if first is None or self._up is None else angle_deg(self._up, first)
         return FlowView(
             stage=None if self.complete else self.stages[len(self._accepted)],
             phase=self._phase,

@@ -66,7 +66,7 @@ def find_plateaus(
         keep = keep[(t[keep] >= t[lo] + params.trim_s) & (t[keep] <= t[hi - 1] - params.trim_s)]
         for part in _positions(t, up, keep, params):
             mean = unit(up[part].mean(axis=0))
-            if plateaus and _deg_between(plateaus[-1].up, mean) < params.merge_deg:
+            if plateaus and angle_deg(plateaus[-1].up, mean) < params.merge_deg:
                 prev = plateaus.pop()
                 part = np.concatenate((prev.idx, part))
                 mean = unit(up[part].mean(axis=0))
@@ -76,8 +76,9 @@ def find_plateaus(
     return plateaus
 
 
-def _deg_between(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.degrees(np.arccos(min(1.0, float(a @ b)))))
+def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    """The angle between unit vectors ``a`` and ``b`` (deg)."""
+    return float(np.degrees(np.arccos(np.clip(a @ b, -1.0, 1.0))))
 
 
 def _positions(
@@ -104,7 +105,7 @@ def _positions(
             return [keep]
         parts.append(settled)
     a, b = (unit(up[p].mean(axis=0)) for p in parts)
-    if _deg_between(a, b) < params.merge_deg:
+    if angle_deg(a, b) < params.merge_deg:
         return [keep]
     return _positions(t, up, parts[0], params) + _positions(t, up, parts[1], params)
 
@@ -141,7 +142,7 @@ def fit_profile(
         )
     chosen = plateaus[-need:]
     u0, u2 = chosen[0].up, chosen[1].up
-    step2 = np.degrees(np.arccos(min(1.0, u0 @ u2)))
+    step2 = angle_deg(u0, u2)
     if step2 < p.min_step_deg:
         raise UserError(
             f"lying prone and on the forearms differ by only {step2:.1f}°; record the "

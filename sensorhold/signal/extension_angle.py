@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensorhold.signal.condition_run import RunCarry, first_long_run
+from sensorhold.signal.lowpass import hold_last
 from sensorhold.signal.vectors import cross3, dot3
 
 RAD = 180.0 / np.pi
@@ -301,9 +302,7 @@ def step(
             cond = plateau.copy()
             if state.voted:  # the plateau that voted last is not counted again
                 cond[: left[0] if left.size else cond.size] = False
-            hips = np.where(lowered[seg] | lifted[seg], np.arange(hi - lo), -1)
-            moved = np.maximum.accumulate(hips)
-            down = np.where(moved >= 0, lowered[seg][np.maximum(moved, 0)], state.lowered)
+            down = hold_last(lowered[seg], lowered[seg] | lifted[seg], state.lowered)
             near = down & still[seg] & (out.angle_deg < params.rise_deg) & (
                 out.angle_deg > -params.prone_window_deg
             ) & (np.abs(out.roll_deg) < params.roll_window_deg)

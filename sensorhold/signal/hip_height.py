@@ -44,6 +44,7 @@ class HeightParams:
     max_gap_s: float = 0.25
     max_bridge_s: float = 1.0
     rest_tau_s: float = 1.0
+    lift_m: float = 0.15
 
 
 @dataclass(slots=True)
@@ -78,12 +79,13 @@ def _since_last(cs: np.ndarray, reset: np.ndarray, carry: float) -> np.ndarray:
 def step(
     params: HeightParams, state: HeightState, ts: float, t: np.ndarray, acc: np.ndarray,
     up: np.ndarray, quiet: np.ndarray, still: np.ndarray,
-) -> tuple[HeightState, np.ndarray]:
-    """Per sample of a chunk at step ``ts`` (``acc`` g, ``up`` unit vectors, sensor axes): the
-    net rise (m) of the movement judged to end there, nan where none is (module docstring)."""
+) -> tuple[HeightState, np.ndarray, np.ndarray]:
+    """Per sample of a chunk at step ``ts`` (``acc`` g, ``up`` unit vectors, sensor axes):
+    where a movement judged to end there lowered or lifted the hips by more than ``lift_m``
+    (module docstring)."""
     n = t.size
     if n == 0:
-        return state, np.zeros(0)
+        return state, np.zeros(0, bool), np.zeros(0, bool)
     dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
     gap = dt > params.max_gap_s
     quiet_start = quiet & (gap | ~np.concatenate(([not np.isnan(state.quiet_t)], quiet[:-1])))
@@ -139,4 +141,5 @@ def step(
     state.gap_v = (float(v1[-1]), float(v2[-1]), float(g[-1]))
     state.lost_t = float(lost_t[-1])
     state.rest_av, state.rest_lp = float(rest_av[-1]), float(lp[-1])
-    return state, np.where(judged, agree, np.nan)
+    rise = np.where(judged, agree, 0.0)
+    return state, rise < -params.lift_m, rise > params.lift_m

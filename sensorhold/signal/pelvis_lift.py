@@ -24,7 +24,6 @@ from sensorhold.signal.lowpass import hold_last, latch
 
 @dataclass(frozen=True, slots=True)
 class LiftParams:
-    lift_m: float = 0.15
     upright_deg: float = 45.0
     side_roll_deg: float = 60.0
     release_s: float = 4.0
@@ -41,25 +40,23 @@ class LiftState:
 
 
 def step(
-    params: LiftParams, state: LiftState, t: np.ndarray, rise_m: np.ndarray, still: np.ndarray,
-    band: np.ndarray, angle_deg: np.ndarray, roll_deg: np.ndarray,
+    params: LiftParams, state: LiftState, t: np.ndarray, lowered: np.ndarray, lifted: np.ndarray,
+    still: np.ndarray, band: np.ndarray, angle_deg: np.ndarray, roll_deg: np.ndarray,
 ) -> tuple[LiftState, np.ndarray, np.ndarray]:
-    """Raised flag per sample for a chunk (``rise_m``: ``hip_height``'s judged rises, nan where
-    none), and ``fell``: a lowering judged after a timed-out release (module docstring)."""
+    """Raised flag per sample for a chunk (``lowered``/``lifted``: ``hip_height``'s judged
+    moves), and ``fell``: a lowering judged after a timed-out release (module docstring)."""
     n = t.size
     if n == 0:
         return state, np.zeros(0, bool), np.zeros(0, bool)
-    with np.errstate(invalid="ignore"):
-        up_lift = (rise_m > params.lift_m) & (band > 0)
-        fall = rise_m < -params.lift_m
+    up_lift = lifted & (band > 0)
     upright = angle_deg > params.upright_deg
     side = np.abs(roll_deg) > params.side_roll_deg
     raise_t = hold_last(t, up_lift | upright, state.raised_t)
     settled = still & (band > 0) & ~(t - raise_t < params.release_s)
-    raised = latch(up_lift | upright, fall | side | settled, state.raised)
+    raised = latch(up_lift | upright, lowered | side | settled, state.raised)
     was = np.concatenate(([state.raised], raised[:-1]))
-    doubt = latch(was & settled & ~fall & ~side, fall | raised | (band != 1), state.doubt)
-    fell = fall & np.concatenate(([state.doubt], doubt[:-1]))
+    doubt = latch(was & settled & ~lowered & ~side, lowered | raised | (band != 1), state.doubt)
+    fell = lowered & np.concatenate(([state.doubt], doubt[:-1]))
     state.raised_t = float(raise_t[-1])
     state.raised, state.doubt = bool(raised[-1]), bool(doubt[-1])
     return state, raised, fell

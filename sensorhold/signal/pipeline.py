@@ -135,11 +135,9 @@ class Pipeline:
         self._still, s = stillness.step(
             p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps, o.restart
         )
-        self._height, rise = hip_height.step(
+        self._height, lowered, lifted = hip_height.step(
             p.height, self._height, ts, t, acc, s.up, s.quiet, s.still
         )
-        with np.errstate(invalid="ignore"):
-            lowered, lifted = rise < -p.lift.lift_m, rise > p.lift.lift_m
         self._angle, a = extension_angle.step(
             p.angle, self._angle, t, s.up, s.still, lowered, lifted
         )
@@ -148,7 +146,7 @@ class Pipeline:
         )
         band = np.where(a.prone_pending, 1, band).astype(np.int8)
         self._lift, raised, fell = pelvis_lift.step(
-            p.lift, self._lift, t, rise, s.still, band, a.angle_deg, a.roll_deg
+            p.lift, self._lift, t, lowered, lifted, s.still, band, a.angle_deg, a.roll_deg
         )
         # Easing: rate quiet and the jolt under its own 0.1 s trend, i.e. only decaying (a
         # stopped body's jolt is the band-pass filter's memory fading, not motion).

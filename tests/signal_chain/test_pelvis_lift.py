@@ -11,7 +11,7 @@ from sensorhold.calibration.fit import fit_profile
 from sensorhold.motion.body import Person
 from sensorhold.motion.script import Hold, Script, get_down, stand_up
 from sensorhold.motion.session import simulate_session
-from sensorhold.signal.pelvis_lift import LiftParams
+from sensorhold.signal.hip_height import HeightParams
 from sensorhold.signal.pipeline import PipelineParams, run
 
 
@@ -39,7 +39,7 @@ def test_without_lift_detection_the_hold_runs_into_hands_and_knees() -> None:
     """The failure the lift detector fixes (so the test above can fail): the hold is seen to end
     only once the person leaves hands and knees (its end may still be dated right, where the
     person last lay at rest)."""
-    _, truth, seen = _holds(PipelineParams(lift=LiftParams(lift_m=10.0)))
+    _, truth, seen = _holds(PipelineParams(height=HeightParams(lift_m=10.0)))
     assert seen[0] - truth[0].end_s > 5.0
 
 
@@ -96,7 +96,7 @@ def test_hands_and_knees_with_a_rounded_back_is_not_prone(seed: int) -> None:
         Hold("standing", 5.0),
     ))
     ses = simulate_session(script, Person(quadruped_deg=-10.0), rate_hz=100.0, seed=seed)
-    params = PipelineParams(lift=LiftParams(lift_m=10.0))
+    params = PipelineParams(height=HeightParams(lift_m=10.0))
     out = run(demo_profile(), ses.t, ses.acc, ses.gyr, params)
     found = [e.as_hold() for e in out.events if e.kind == "hold_end"]
     assert [h["stage"] for h in found] == [1]
