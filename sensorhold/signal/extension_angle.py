@@ -165,26 +165,38 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class _Zero:
-    """Per sample of a stretch: the zero and axis in force, and the votes behind them
-    (vectors (3, m))."""
+    """Per sample of a stretch: the zero and axis in force and ``axis × u0`` (vectors (3, m));
+    the votes behind them per distinct frame (``votes`` (3, c), ``n_votes`` (c,)), and each
+    sample's frame ``src`` (m,)."""
 
     u0: np.ndarray
     axis: np.ndarray
+    across: np.ndarray
     votes: np.ndarray
     n_votes: np.ndarray
+    src: np.ndarray
     near: np.ndarray
     lie_sum: np.ndarray
     lie_t0: np.ndarray
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross`` of two 3-vectors (the same products) without its per-call overhead."""
+    a0, a1, a2 = a.tolist()
+    b0, b1, b2 = b.tolist()
+    return np.array((a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0))
 
 
 def _track_zero(
     params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, still: np.ndarray
 ) -> _Zero:
     """The averaged prone zero (module docstring) at each sample, from ``state`` on; ``up``
-    (3, m). Angle thresholds are compared as cosines."""
+    (3, m). Angle thresholds are compared as cosines. The frame takes few values (one per
+    number of closed lies, except on an open lie's settled samples, whose mean grows): each is
+    computed once and spread to its samples."""
     m = t.size
     along = dot3(up, state.ref_u0)
-    sag = dot3(up, np.cross(state.ref_axis, state.ref_u0))
+    sag = dot3(up, _cross(state.ref_axis, state.ref_u0))
     near = (np.abs(sag) < np.tan(params.lie_deg / RAD) * along) & (
         np.abs(dot3(up, state.ref_axis)) < np.sin(params.lie_roll_deg / RAD)
     )
@@ -213,14 +225,28 @@ def _track_zero(
     cum_votes = np.zeros((3, ends.size + 1))
     np.cumsum(_unit(ended), axis=1, out=cum_votes[:, 1:])
     n_closed = np.cumsum(closed)
-    votes = state.votes[:, None] + np.take(cum_votes, n_closed, axis=1)
-    n_votes = state.n_votes + n_closed
-    total = votes + np.where(open_ok, _unit(lie_sum), 0.0)
-    session = np.where(n_votes + open_ok > 0, _unit(total), state.u0[:, None])
+    # The frames: first one per number of closed lies, then one per open settled sample.
+    opened = np.flatnonzero(open_ok)
+    k_open = n_closed[opened]
+    src = n_closed.copy()
+    src[opened] = np.arange(ends.size + 1, ends.size + 1 + opened.size)
+    votes = state.votes[:, None] + np.concatenate(
+        (cum_votes, np.take(cum_votes, k_open, axis=1)), axis=1
+    )
+    n_votes = state.n_votes + np.concatenate((np.arange(ends.size + 1), k_open))
+    is_open = np.zeros(n_votes.size, bool)
+    is_open[ends.size + 1 :] = True
+    lie_vote = np.zeros_like(votes)
+    lie_vote[:, is_open] = _unit(np.take(lie_sum, opened, axis=1))
+    total = votes + lie_vote
+    session = np.where(n_votes + is_open > 0, _unit(total), state.u0[:, None])
     agree = dot3(session, state.cal_u0) >= _cos_deg(params.agree_deg)
     u0 = np.where(agree, _unit(total + state.cal_u0[:, None]), session)
     axis = _unit(state.ref_axis[:, None] - dot3(u0, state.ref_axis) * u0)
-    return _Zero(u0, axis, votes, n_votes, near, lie_sum, lie_t0)
+    return _Zero(
+        np.take(u0, src, axis=1), np.take(axis, src, axis=1),
+        np.take(cross3(axis, u0), src, axis=1), votes, n_votes, src, near, lie_sum, lie_t0,
+    )
 
 
 def _run_mean_angle(
@@ -243,19 +269,20 @@ def _run_mean_angle(
 def _commit(state: AngleState, z: _Zero, k: int) -> None:
     """Carry the zero as it stands after sample ``k`` of the stretch."""
     state.u0, state.axis = z.u0[:, k].copy(), z.axis[:, k].copy()
-    state.votes, state.n_votes = z.votes[:, k].copy(), int(z.n_votes[k])
+    state.votes, state.n_votes = z.votes[:, z.src[k]].copy(), int(z.n_votes[z.src[k]])
     state.in_lie = bool(z.near[k])
     state.lie_sum = z.lie_sum[:, k].copy() if state.in_lie else np.zeros(3)
     state.lie_t0 = float(z.lie_t0[k]) if state.in_lie else np.nan
 
 
 def _angles(
-    state: AngleState, up: np.ndarray, u0: np.ndarray, axis: np.ndarray, params: AngleParams
+    state: AngleState, up: np.ndarray, u0: np.ndarray, axis: np.ndarray, across: np.ndarray,
+    params: AngleParams,
 ) -> AngleOut:
-    """Angle and roll of ``up`` (3, n) against frames ``u0``, ``axis``: (3,) or per sample
-    (3, n)."""
+    """Angle and roll of ``up`` (3, n) against frames ``u0``, ``axis`` with ``across`` = ``axis
+    × u0``: (3,) or per sample (3, n)."""
     along = dot3(up, u0)
-    ang = np.arctan2(dot3(up, cross3(axis, u0)), along) * RAD
+    ang = np.arctan2(dot3(up, across), along) * RAD
     roll = np.arcsin(np.clip(dot3(up, axis), -1.0, 1.0)) * RAD
     if state.phase != 1:
         return AngleOut(ang, roll)
@@ -283,10 +310,11 @@ def step(
         z = None
         if state.phase == 0:
             u0, axis = state.u0, state.axis
+            across = cross3(axis, u0)
         else:
             z = _track_zero(params, state, t[seg], up[:, seg], still[seg])
-            u0, axis = z.u0, z.axis
-        out = _angles(state, up[:, seg], u0, axis, params)
+            u0, axis, across = z.u0, z.axis, z.across
+        out = _angles(state, up[:, seg], u0, axis, across, params)
         near = (state.phase == 0) & (np.abs(out.angle_deg) < params.prone_window_deg) & (
             np.abs(out.roll_deg) < params.roll_window_deg
         )

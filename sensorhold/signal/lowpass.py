@@ -40,10 +40,12 @@ def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
             state = False if set_off else state or set_on
             out.append(state)
         return np.array(out, dtype=bool)
-    setpt = np.where(off, 0, np.where(on, 1, -1))
-    idx = np.where(setpt >= 0, np.arange(n), -1)
-    last = np.maximum.accumulate(idx)
-    return np.where(last >= 0, setpt[np.maximum(last, 0)] == 1, prev)
+    # Each sample takes the state set at the last ``on`` or ``off`` so far (``prev`` before).
+    state = np.empty(n + 1, bool)
+    state[0] = prev
+    np.greater(on, off, out=state[1:])
+    last = np.where(on | off, np.arange(1, n + 1), 0)
+    return state.take(np.maximum.accumulate(last, out=last))
 
 
 def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.ndarray:
@@ -56,6 +58,8 @@ def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.
                 last = value
             out.append(last)
         return np.array(out, dtype=np.result_type(values, prev))
-    idx = np.where(defined, np.arange(n), -1)
-    last = np.maximum.accumulate(idx)
-    return np.where(last >= 0, values[np.maximum(last, 0)], prev)
+    held = np.empty(n + 1, np.result_type(values, prev))
+    held[0] = prev
+    held[1:] = values
+    last = np.where(defined, np.arange(1, n + 1), 0)
+    return held.take(np.maximum.accumulate(last, out=last))
