@@ -156,9 +156,10 @@ def _cos_deg(deg: float) -> float:
 
 def _unit(v: np.ndarray) -> np.ndarray:
     """Each column of ``v`` (3, m) scaled to unit length; zero (or nan) columns become zero."""
-    norm = np.sqrt(dot3(v, v))
-    bad = ~(norm > 0)
-    if bad.any():
+    norm = dot3(v, v)
+    np.sqrt(norm, out=norm)
+    if not norm.min(initial=np.inf) > 0:
+        bad = ~(norm > 0)
         v, norm = np.where(bad, 0.0, v), np.where(bad, 1.0, norm)
     return v / norm
 
@@ -207,7 +208,9 @@ def _track_zero(
     base = np.maximum(start - 1, 0)
     cs = np.cumsum(np.where(member, up, 0.0), axis=1)
     lie_sum = cs - np.where(start > 0, np.take(cs, base, axis=1), 0.0)
-    lie_sum += np.where(carried, state.lie_sum[:, None], 0.0)
+    k = int(np.searchsorted(start, 0))  # the carried lie: samples before the first start
+    lie_sum[:, :k] += state.lie_sum[:, None]
+    lie_sum[:, k:] += 0.0
     cnt = np.cumsum(member)
     before = np.where(start > 0, cnt[base], 0)
     midx = np.flatnonzero(member)
@@ -230,16 +233,15 @@ def _track_zero(
     k_open = n_closed[opened]
     src = n_closed.copy()
     src[opened] = np.arange(ends.size + 1, ends.size + 1 + opened.size)
-    votes = state.votes[:, None] + np.concatenate(
-        (cum_votes, np.take(cum_votes, k_open, axis=1)), axis=1
-    )
+    votes = state.votes[:, None] + cum_votes
+    votes = np.concatenate((votes, np.take(votes, k_open, axis=1)), axis=1)
     n_votes = state.n_votes + np.concatenate((np.arange(ends.size + 1), k_open))
-    is_open = np.zeros(n_votes.size, bool)
-    is_open[ends.size + 1 :] = True
     lie_vote = np.zeros_like(votes)
-    lie_vote[:, is_open] = _unit(np.take(lie_sum, opened, axis=1))
+    lie_vote[:, ends.size + 1 :] = _unit(np.take(lie_sum, opened, axis=1))
     total = votes + lie_vote
-    session = np.where(n_votes + is_open > 0, _unit(total), state.u0[:, None])
+    voted = n_votes > 0
+    voted[ends.size + 1 :] = True
+    session = np.where(voted, _unit(total), state.u0[:, None])
     agree = dot3(session, state.cal_u0) >= _cos_deg(params.agree_deg)
     u0 = np.where(agree, _unit(total + state.cal_u0[:, None]), session)
     axis = _unit(state.ref_axis[:, None] - dot3(u0, state.ref_axis) * u0)
@@ -359,7 +361,7 @@ def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: f
     if state.phase == 0:
         _rezero(params, state, mean_up, total, t_end)
         return
-    below = mean_up @ np.cross(state.axis, state.u0) < 0.0
+    below = mean_up @ _cross(state.axis, state.u0) < 0.0
     if below or mean_up @ state.u0 > _cos_deg(params.rise_deg):  # a lie after a lowering
         if mean_up @ state.u0 < _cos_deg(params.lie_deg):
             _rezero(params, state, mean_up, total, t_end)
@@ -368,7 +370,7 @@ def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: f
     state.voted = True
     state.rises.append(mean_up)
     a0 = unit(state.prior_axis - (state.prior_axis @ state.u0) * state.u0)
-    b0 = np.cross(a0, state.u0)
+    b0 = _cross(a0, state.u0)
     ups = np.array(state.rises)
     turn = np.arctan2(ups @ a0, ups @ b0)
     tilt = np.arccos(np.clip(ups @ state.u0, -1.0, 1.0))

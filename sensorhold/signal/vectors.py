@@ -13,7 +13,14 @@ import numpy as np
 
 def dot3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dot products of component-major vectors: ``a``, ``b`` (3, m), either may be (3,)."""
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+    out = a[0] * b[0]
+    if np.ndim(out) == 0:
+        return out + a[1] * b[1] + a[2] * b[2]
+    part = a[1] * b[1]
+    out += part
+    np.multiply(a[2], b[2], out=part)
+    out += part
+    return out
 
 
 def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
