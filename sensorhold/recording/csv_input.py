@@ -38,43 +38,45 @@ def read_csv(
     log = DamageLog()
     try:
         with path.open("rb") as f:
-            rows, lines = _read(path, f, log)
+            cols, lines = _read(path, f, log)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a CSV; pass a file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read it ({e.strerror or e}); check the path") from None
-    finite = np.isfinite(rows).all(axis=1)
-    if not finite.all():
+    # Each check runs over the whole file first: a clean one is not filtered row by row.
+    if not np.isfinite(cols).all():
+        finite = np.isfinite(cols).all(axis=0)
         for line in lines[~finite].tolist():
             log.skip(line, "not a finite number")
-        rows, lines = rows[finite], lines[finite]
-    for bad, why in _implausible(rows):
-        for line in lines[bad].tolist():
-            log.skip(line, why)
-        rows, lines = rows[~bad], lines[~bad]
-    t = rows[:, 0]
-    increasing = t > np.maximum.accumulate(np.concatenate(([-np.inf], t[:-1])))
-    if not increasing.all():
+        cols, lines = cols[:, finite], lines[finite]
+    for bad, why in _implausible(cols):
+        if bad.any():
+            for line in lines[bad].tolist():
+                log.skip(line, why)
+            cols, lines = cols[:, ~bad], lines[~bad]
+    t = cols[0]
+    if not (t[1:] > t[:-1]).all():
+        increasing = t > np.maximum.accumulate(np.concatenate(([-np.inf], t[:-1])))
         for line in lines[~increasing].tolist():
             log.skip(line, "time does not increase")
-        rows = rows[increasing]
-    if not rows.shape[0]:
+        cols = cols[:, increasing]
+    if not cols.shape[1]:
         first = log.warnings()[0].removesuffix(", skipped") if log.skipped else ""
         damaged = f" ({log.skipped} damaged rows skipped), first {first}" if log.skipped else ""
         raise InputError(f"{path}: no data rows{damaged}; {_FORMAT_HINT}")
     if warnings is not None:
         warnings.extend(log.warnings())
-    return rows[:, 0].copy(), rows[:, 1:4].copy(), rows[:, 4:7].copy()
+    return cols[0].copy(), np.ascontiguousarray(cols[1:4].T), np.ascontiguousarray(cols[4:7].T)
 
 
-def _implausible(rows: np.ndarray) -> list[tuple[np.ndarray, str]]:
+def _implausible(cols: np.ndarray) -> list[tuple[np.ndarray, str]]:
     """Rows no IMU on a person can produce: an accelerometer reading of exactly (0, 0, 0) (a
     zero-filled record: even in free fall noise leaves some), or beyond any sensor's range."""
-    acc, gyr = rows[:, 1:4], rows[:, 4:7]
-    zero = ~acc.any(axis=1)
-    huge = ~zero & ((np.abs(acc) > MAX_ACC_G).any(axis=1) | (np.abs(gyr) > MAX_GYR_DPS).any(axis=1))
+    acc, gyr = cols[1:4], cols[4:7]
+    zero = ~acc.any(axis=0)
+    huge = ~zero & ((np.abs(acc) > MAX_ACC_G).any(axis=0) | (np.abs(gyr) > MAX_GYR_DPS).any(axis=0))
     return [
         (zero, "no accelerometer reading (0, 0, 0)"),
         (huge[~zero], f"beyond any sensor's range ({MAX_ACC_G:g} g, {MAX_GYR_DPS:g} deg/s)"),
@@ -82,12 +84,13 @@ def _implausible(rows: np.ndarray) -> list[tuple[np.ndarray, str]]:
 
 
 def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarray]:
-    """Every row that parses as numbers, in file order, as (n, 7) float64, and its line number."""
+    """Every row that parses as numbers, in file order, as columns (7, n) float64, and its line
+    number."""
     head = first_line(line_blocks(f, block=CSV_BLOCK))
     if head is None:
         raise InputError(f"{path}: the file is empty; {_FORMAT_HINT}")
     columns, n_fields = _columns(path, head.data)
-    parts: list[np.ndarray] = [np.zeros((0, len(COLUMNS)))]
+    parts: list[np.ndarray] = [np.zeros((len(COLUMNS), 0))]
     numbers: list[np.ndarray] = [np.zeros(0, np.int64)]
     for first, body, ended in head.rest:
         if body is None:
@@ -102,7 +105,7 @@ def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarr
         numbers.append(lines)
     if len(parts) == 2:
         return parts[1], numbers[1]
-    return np.concatenate(parts), np.concatenate(numbers)
+    return np.concatenate(parts, axis=1), np.concatenate(numbers)
 
 
 def _columns(path: Path, header: bytes | None) -> tuple[list[int], int]:
@@ -132,7 +135,8 @@ def _hint(header: str) -> str:
 def _parse_block(
     body: bytes, first: int, columns: list[int], n_fields: int, log: DamageLog
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``body`` (whole lines from line ``first``) and their line numbers.
+    """Rows of ``body`` (whole lines from line ``first``) as columns (7, n), and their line
+    numbers.
 
     Arrow rejects a row whose field count differs from the header's and skips empty lines (so
     the row count no longer matches): either sends the block down the row-by-row path, which
@@ -154,9 +158,10 @@ def _parse_block(
         pass
     else:
         if table.num_rows == n_lines:
-            rows = np.column_stack([col.to_numpy() for col in table.columns])
-            return rows.reshape(-1, len(COLUMNS)), np.arange(first, first + n_lines)
-    return _parse_rows(body.split(b"\n")[:-1], first, columns, n_fields, log)
+            cols = np.stack([col.to_numpy() for col in table.columns])
+            return cols.reshape(len(COLUMNS), -1), np.arange(first, first + n_lines)
+    rows, lines = _parse_rows(body.split(b"\n")[:-1], first, columns, n_fields, log)
+    return np.ascontiguousarray(rows.T), lines
 
 
 @lru_cache(maxsize=8)
