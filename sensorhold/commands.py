@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 from sensorhold.calibration import profile as profiles
 from sensorhold.calibration.profile import Profile
 from sensorhold.errors import InputError, ProfileError
-from sensorhold.protocol.spec import SensorSpec, all_specs, load_spec
-from sensorhold.runner.known_sensors import remember_sensor, remembered_sensor
 from sensorhold.texts import NOTICE
 
 if TYPE_CHECKING:
     import numpy as np
 
     from sensorhold.emulator.faults import FaultPlan
+    from sensorhold.protocol.spec import SensorSpec
     from sensorhold.recording.sensor_data import SensorData
 
 
@@ -62,6 +61,8 @@ def _faults(pairs: list[tuple[str, float]]) -> FaultPlan:
 
 
 def demo(args: argparse.Namespace) -> int:
+    from sensorhold.protocol.spec import all_specs, load_spec
+
     if args.list_sensors:
         from sensorhold.emulator.world import EMULATORS
 
@@ -94,6 +95,8 @@ def demo(args: argparse.Namespace) -> int:
 
 def live(args: argparse.Namespace) -> int:
     from sensorhold.ble.backend import PLATFORM
+    from sensorhold.protocol.spec import all_specs, load_spec
+    from sensorhold.runner.known_sensors import remember_sensor
     from sensorhold.runner.session import SessionPlan, run_session
     from sensorhold.runner.streams import ble_stream
 
@@ -126,6 +129,8 @@ def live(args: argparse.Namespace) -> int:
 
 def _remembered_or_chosen(spec: SensorSpec, user: str, timeout_s: float) -> str:
     """The user's remembered sensor; the first time, the one they pick from a scan."""
+    from sensorhold.runner.known_sensors import remembered_sensor
+
     known = remembered_sensor(user)
     if known and known["model"] == spec.model:
         print(f"connecting to your {known['name'] or spec.display_name} ({known['address']}); "
