@@ -73,7 +73,17 @@ def up_from_quat(q: np.ndarray) -> np.ndarray:
     """R(q)^T e_z for sensor->earth quaternions [w x y z] (n, 4): earth's up in sensor axes,
     (n, 3) column-major (each component contiguous, as the layers after use them)."""
     w, x, y, z = np.ascontiguousarray(q.T)
-    return np.stack((2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y))).T
+    up = np.empty((3, w.size))
+    np.multiply(x, z, out=up[0])
+    up[0] -= w * y
+    np.multiply(y, z, out=up[1])
+    up[1] += w * x
+    up[:2] *= 2  # 2 (x z - w y), 2 (y z + w x)
+    np.multiply(x, x, out=up[2])
+    up[2] += y * y
+    up[2] *= 2
+    np.subtract(1.0, up[2], out=up[2])  # 1 - 2 (x² + y²)
+    return up.T
 
 
 def estimate_ts(t: np.ndarray) -> float:
@@ -104,7 +114,9 @@ def _run_vqf(
     vqf = state.vqf
     assert vqf is not None
     ts = state.ts
-    dt = np.diff(np.concatenate(([state.last_t], t)))
+    dt = np.empty(t.size)
+    dt[0] = t[0] - state.last_t
+    np.subtract(t[1:], t[:-1], out=dt[1:])
     gap = dt > params.gap_factor * ts
     if gap.any():
         quat, gyr_bias, reset = _run_vqf_gaps(params, state, vqf, dt, gap, acc, gyr)

@@ -25,9 +25,12 @@ def dot3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross products of component-major vectors (3, m), as (3, m)."""
-    return np.stack(
-        (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
-    )
+    out = np.empty((3, *np.broadcast_shapes(a.shape[1:], b.shape[1:])))
+    for k, (i, j) in enumerate(((1, 2), (2, 0), (0, 1))):
+        row = out[k, ...]
+        np.multiply(a[i], b[j], out=row)
+        row -= a[j] * b[i]
+    return out
 
 
 def dot_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
