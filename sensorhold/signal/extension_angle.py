@@ -46,6 +46,7 @@ kept perpendicular to the moving zero.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -150,6 +151,12 @@ def rotate_onto(v: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 # (gathers use np.take, ~4x faster there than fancy indexing).
 
 
+def _clip1(x: np.ndarray) -> np.ndarray:
+    """``np.clip(x, -1, 1)`` without its per-call overhead."""
+    return np.minimum(np.maximum(x, -1.0), 1.0)
+
+
+@cache
 def _cos_deg(deg: float) -> float:
     return float(np.cos(deg / RAD))
 
@@ -226,7 +233,8 @@ def _track_zero(
     ends = np.flatnonzero(closed)
     ended = np.where(ends > 0, lie_sum[:, np.maximum(ends - 1, 0)], state.lie_sum[:, None])
     cum_votes = np.zeros((3, ends.size + 1))
-    np.cumsum(_unit(ended), axis=1, out=cum_votes[:, 1:])
+    if ends.size:
+        np.cumsum(_unit(ended), axis=1, out=cum_votes[:, 1:])
     n_closed = np.cumsum(closed)
     # The frames: first one per number of closed lies, then one per open settled sample.
     opened = np.flatnonzero(open_ok)
@@ -237,7 +245,8 @@ def _track_zero(
     votes = np.concatenate((votes, np.take(votes, k_open, axis=1)), axis=1)
     n_votes = state.n_votes + np.concatenate((np.arange(ends.size + 1), k_open))
     lie_vote = np.zeros_like(votes)
-    lie_vote[:, ends.size + 1 :] = _unit(np.take(lie_sum, opened, axis=1))
+    if opened.size:
+        lie_vote[:, ends.size + 1 :] = _unit(np.take(lie_sum, opened, axis=1))
     total = votes + lie_vote
     voted = n_votes > 0
     voted[ends.size + 1 :] = True
@@ -285,11 +294,11 @@ def _angles(
     × u0``: (3,) or per sample (3, n)."""
     along = dot3(up, u0)
     ang = np.arctan2(dot3(up, across), along) * RAD
-    roll = np.arcsin(np.clip(dot3(up, axis), -1.0, 1.0)) * RAD
+    roll = np.arcsin(_clip1(dot3(up, axis))) * RAD
     if state.phase != 1:
         return AngleOut(ang, roll)
     far = along <= _cos_deg(params.rise_deg)
-    tilt = np.arccos(np.clip(along[far], -1.0, 1.0)) * RAD
+    tilt = np.arccos(_clip1(along[far])) * RAD
     ang[far] = np.where(ang[far] < 0, -tilt, tilt)
     roll[far] = 0.0
     return AngleOut(ang, roll)
