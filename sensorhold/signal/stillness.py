@@ -214,19 +214,21 @@ def step(
     cut = np.zeros(n + 1, bool)
     np.not_equal(slow[1:], slow[:-1], out=cut[1:n])
     cut[starts] = cut[0] = cut[n] = True
-    for lo, hi in itertools.pairwise(np.flatnonzero(cut)):
-        if lo in starts and prev is not None:  # the reference moved by its jump alone
-            prev = prev + jump[np.searchsorted(starts, lo)]
+    restarts = {k: jump[i] for i, k in enumerate(starts.tolist())}
+    for lo, hi in itertools.pairwise(np.flatnonzero(cut).tolist()):
+        if lo in restarts and prev is not None:  # the reference moved by its jump alone
+            prev = prev + restarts[lo]
         mean[lo:hi] = lowpass(both[lo:hi], a_slow if slow[lo] else a_follow, prev)
         prev = mean[hi - 1]
-    off = both - mean
+    mean_last = mean[-1].copy()
+    off = np.subtract(both, mean, out=mean)
     spread = np.minimum(norm_rows(off[:, :3]), norm_rows(off[:, 3:])) * RAD
     up = fixed
     steady = latch(spread < params.spread_on_deg, spread > params.spread_off_deg, state.steady)
     still = calm & steady
     new = StillnessState(
         float(rate[-1]), x_last, jerk_slow[-1].copy(), jerk_fast[-1].copy(),
-        mean[-1].copy(), bool(calm[-1]), bool(steady[-1]), fix[-1].copy(),
+        mean_last, bool(calm[-1]), bool(steady[-1]), fix[-1].copy(),
         both[-1].copy(), min(int(since[-1]), 1 << 30), gyr_rest,
         low_run if gyr_dps is not None else state.low_run,
     )
