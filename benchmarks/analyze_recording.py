@@ -7,12 +7,18 @@ RSS). Peers from the same run: a plain ``json.loads``-per-line reader, and for t
 ``np.loadtxt`` / ``np.genfromtxt``, and (issue 4) the whole ``sensorhold analyze`` of the
 one-hour CSV against ``np.loadtxt`` + VQF's batch filter, side by side.
 
-    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/analyze_recording.py
+    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/analyze_recording.py [--csv-only]
+
+The fresh-process figures depend on ``PYTHONDONTWRITEBYTECODE`` (printed): set, every process
+compiles from source whatever has no cached bytecode yet (ours after an edit, and a package
+installed without compiled bytecode), the peer's numpy included.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -169,7 +175,10 @@ def analyze_vs_batch_vqf(csv: Path, profile_path: Path, repeat: int = 3) -> None
         gyr = np.ascontiguousarray(np.deg2rad(data[:, 4:7]))
         VQF(ts).updateBatch(gyr, acc)
 
-    print(f"\none-hour CSV: sensorhold analyze vs np.loadtxt + VQF.updateBatch, best of {repeat}:")
+    # Set, every fresh process compiles the modules that have no cached bytecode from source.
+    dont_write = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
+    print(f"\none-hour CSV: sensorhold analyze vs np.loadtxt + VQF.updateBatch, best of {repeat} "
+          f"(PYTHONDONTWRITEBYTECODE={dont_write!r}):")
     for name, ours, peer in (
         ("fresh process", run_cli, run_peer),
         ("in-process", in_process, peer_in_process),
@@ -189,8 +198,12 @@ def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--csv-only", action="store_true",
+                    help="only the one-hour CSV figures (issue 4), not the recordings")
+    args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for minutes in (10, 60):
+        for minutes in () if args.csv_only else (10, 60):
             path = Path(tmp) / f"{minutes}min.sensorhold.jsonl"
             t = time.perf_counter()
             packets = make_recording(path, minutes)
