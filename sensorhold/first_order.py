@@ -48,7 +48,7 @@ def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> 
     grow, decay = _weights(a)
     if n <= grow.size:  # one block: few calls, as a streamed chunk needs
         y = np.multiply(cols, grow[:n], order="C")
-        np.cumsum(y, axis=1, out=y)
+        np.add.accumulate(y, axis=1, out=y)
         y += c * start
         y *= decay[:n]
         return y.T.reshape(x.shape)
@@ -59,7 +59,7 @@ def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> 
     y[:, :n] = cols
     y = y.reshape(k, nb, block)
     y *= grow
-    np.cumsum(y, axis=2, out=y)
+    np.add.accumulate(y, axis=2, out=y)
     # Each block starts where the one before ended: its zero-start end plus c^block times its
     # start.
     starts = np.empty((k, nb))

@@ -28,7 +28,7 @@ def first_long_run(
     start_idx = np.maximum.accumulate(np.where(starts, np.arange(n), -1))
     # start_idx == -1 on a cond sample: the run began in an earlier chunk.
     t0 = np.where(start_idx >= 0, t[np.maximum(start_idx, 0)], carry.t0)
-    hit = np.flatnonzero(cond & (t - t0 >= min_s))
+    hit = (cond & (t - t0 >= min_s)).nonzero()[0]
     if hit.size:
         i = int(hit[0])
         s = int(start_idx[i])

@@ -213,14 +213,14 @@ def _track_zero(
     start = np.maximum.accumulate(np.where(near & ~prev, np.arange(m), -1))  # -1: carried lie
     carried = start < 0
     base = np.maximum(start - 1, 0)
-    cs = np.cumsum(np.where(member, up, 0.0), axis=1)
+    cs = np.add.accumulate(np.where(member, up, 0.0), axis=1)
     lie_sum = cs - np.where(start > 0, np.take(cs, base, axis=1), 0.0)
     k = int(np.searchsorted(start, 0))  # the carried lie: samples before the first start
     lie_sum[:, :k] += state.lie_sum[:, None]
     lie_sum[:, k:] += 0.0
     cnt = np.cumsum(member)
     before = np.where(start > 0, cnt[base], 0)
-    midx = np.flatnonzero(member)
+    midx = member.nonzero()[0]
     first_t = t[midx[np.minimum(before, midx.size - 1)]] if midx.size else np.full(m, np.nan)
     lie_t0 = np.where(cnt > before, first_t, np.nan)
     if not np.isnan(state.lie_t0):
@@ -230,14 +230,14 @@ def _track_zero(
         closed = ~near & prev & (t - prev_t0 >= params.settle_s)
         open_ok = near & (t - lie_t0 >= params.settle_s)
     # Each closed lie votes with its mean up-vector (its sum up to the sample before).
-    ends = np.flatnonzero(closed)
+    ends = closed.nonzero()[0]
     ended = np.where(ends > 0, lie_sum[:, np.maximum(ends - 1, 0)], state.lie_sum[:, None])
     cum_votes = np.zeros((3, ends.size + 1))
     if ends.size:
-        np.cumsum(_unit(ended), axis=1, out=cum_votes[:, 1:])
+        np.add.accumulate(_unit(ended), axis=1, out=cum_votes[:, 1:])
     n_closed = np.cumsum(closed)
     # The frames: first one per number of closed lies, then one per open settled sample.
-    opened = np.flatnonzero(open_ok)
+    opened = open_ok.nonzero()[0]
     k_open = n_closed[opened]
     src = n_closed.copy()
     src[opened] = np.arange(ends.size + 1, ends.size + 1 + opened.size)
@@ -268,7 +268,7 @@ def _run_mean_angle(
     n = cond.size
     prev = np.concatenate(([state.run.count > 0], cond[:-1]))
     start = np.maximum.accumulate(np.where(cond & ~prev, np.arange(n), -1))
-    cs = np.cumsum(np.where(cond, up, 0.0), axis=1)
+    cs = np.add.accumulate(np.where(cond, up, 0.0), axis=1)
     total = cs - np.where(start > 0, np.take(cs, np.maximum(start - 1, 0), axis=1), 0.0)
     total += np.where(start < 0, state.run.total[:, None], 0.0)
     mean = _unit(total)
@@ -337,7 +337,7 @@ def step(
             plateau = still[seg] & (out.angle_deg >= params.rise_deg) & (
                 out.angle_deg <= params.max_plateau_deg
             )
-            left = np.flatnonzero(~plateau)
+            left = (~plateau).nonzero()[0]
             cond = plateau.copy()
             if state.voted:  # the plateau that voted last is not counted again
                 cond[: left[0] if left.size else cond.size] = False

@@ -143,7 +143,7 @@ def step(
             np.zeros(0, bool), empty, empty, np.zeros(0, bool), np.zeros((0, 3)), empty
         )
     rate = lowpass(rate_dps, alpha(ts, params.tau_rate_s), state.rate_lp)
-    starts = np.zeros(0, np.int64) if restart is None else np.flatnonzero(restart)
+    starts = np.zeros(0, np.int64) if restart is None else restart.nonzero()[0]
     if state.refs_last is None:
         starts = starts[starts > 0]
     # The gyro reference uses the angular velocity less what it averages to at rest (a bias
@@ -159,7 +159,7 @@ def step(
         low_run = min(int(run[-1]), 1 << 30)
         rest = np.empty_like(gyr_dps)
         a_bias = alpha(ts, params.tau_bias_s)
-        cuts = np.flatnonzero(low[1:] != low[:-1]) + 1
+        cuts = (low[1:] != low[:-1]).nonzero()[0] + 1
         for lo, hi in itertools.pairwise(np.concatenate(([0], cuts, [n]))):
             if low[lo]:
                 rest[lo:hi] = lowpass(
@@ -215,7 +215,7 @@ def step(
     np.not_equal(slow[1:], slow[:-1], out=cut[1:n])
     cut[starts] = cut[0] = cut[n] = True
     restarts = {k: jump[i] for i, k in enumerate(starts.tolist())}
-    for lo, hi in itertools.pairwise(np.flatnonzero(cut).tolist()):
+    for lo, hi in itertools.pairwise(cut.nonzero()[0].tolist()):
         if lo in restarts and prev is not None:  # the reference moved by its jump alone
             prev = prev + restarts[lo]
         mean[lo:hi] = lowpass(both[lo:hi], a_slow if slow[lo] else a_follow, prev)
