@@ -55,10 +55,12 @@ def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> 
     k = cols.shape[0]
     block = grow.size
     nb = -(-n // block)
-    y = np.zeros((k, nb * block))
-    y[:, :n] = cols
+    y = np.empty((k, nb * block))
+    full = n - n % block
+    np.multiply(cols[:, :full].reshape(k, -1, block), grow, out=y[:, :full].reshape(k, -1, block))
+    np.multiply(cols[:, full:], grow[: n - full], out=y[:, full:n])
+    y[:, n:] = 0.0
     y = y.reshape(k, nb, block)
-    y *= grow
     np.add.accumulate(y, axis=2, out=y)
     # Each block starts where the one before ended: its zero-start end plus c^block times its
     # start.
