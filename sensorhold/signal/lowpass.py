@@ -41,11 +41,7 @@ def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
             out.append(state)
         return np.array(out, dtype=bool)
     # Each sample takes the state set at the last ``on`` or ``off`` so far (``prev`` before).
-    state = np.empty(n + 1, bool)
-    state[0] = prev
-    np.greater(on, off, out=state[1:])
-    last = np.where(on | off, np.arange(1, n + 1), 0)
-    return state.take(np.maximum.accumulate(last, out=last))
+    return _last_set(np.greater(on, off), on | off, prev)
 
 
 def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.ndarray:
@@ -58,8 +54,22 @@ def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.
                 last = value
             out.append(last)
         return np.array(out, dtype=np.result_type(values, prev))
-    held = np.empty(n + 1, np.result_type(values, prev))
-    held[0] = prev
-    held[1:] = values
-    last = np.where(defined, np.arange(1, n + 1), 0)
-    return held.take(np.maximum.accumulate(last, out=last))
+    return _last_set(values, defined, prev)
+
+
+@lru_cache(maxsize=16)
+def _index(n: int) -> np.ndarray:
+    """0 .. n-1 (read-only: shared by every call of that length)."""
+    idx = np.arange(n)
+    idx.flags.writeable = False
+    return idx
+
+
+def _last_set(values: np.ndarray, defined: np.ndarray, prev: int | float | bool) -> np.ndarray:
+    """``hold_last`` vectorised: where each sample's last defined index so far is -1 (none
+    yet), which is a prefix, ``prev``."""
+    last = np.where(defined, _index(values.size), -1)
+    np.maximum.accumulate(last, out=last)
+    held = values.take(last).astype(np.result_type(values, prev), copy=False)
+    held[: int(np.searchsorted(last, 0))] = prev
+    return held
