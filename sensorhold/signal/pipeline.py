@@ -127,10 +127,12 @@ class Pipeline:
         """A chunk: ``t`` (n,) s, ``acc`` (n, 3) g, ``gyr`` (n, 3) deg/s, sensor axes."""
         p = self.params
         t = np.asarray(t, dtype=float)
-        # Column-major, as the layers compute per component (see signal/vectors.py).
-        acc = np.asfortranarray(np.asarray(acc, dtype=float).reshape(-1, 3))
-        gyr = np.asfortranarray(np.asarray(gyr, dtype=float).reshape(-1, 3))
+        acc = np.asarray(acc, dtype=float).reshape(-1, 3)
+        gyr = np.asarray(gyr, dtype=float).reshape(-1, 3)
+        # VQF takes the samples as given (row-major: it needs that), the layers after column-major,
+        # as they compute per component (see signal/vectors.py).
         self._orient, o = orientation.step(p.orientation, self._orient, t, acc, gyr)
+        acc = np.asfortranarray(acc)
         ts = self._orient.ts or (1.0 / 100.0)
         self._still, s = stillness.step(
             p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps, o.restart
