@@ -2,8 +2,8 @@
 
 Whole-line blocks of a few MB go through Arrow's CSV parser at once (about four times faster than
 ``np.loadtxt``, same numbers to the bit); only a block that has a bad row is parsed row by row.
-Rows with the wrong number of fields, non-numbers, NaN/inf or a time that does not increase are
-skipped with a warning. Extra columns are allowed and ignored.
+Rows with the wrong number of fields, non-numbers or NaN/inf are skipped with a warning; times
+that do not increase are mended (``csv_times``). Extra columns are allowed and ignored.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from sensorhold.errors import InputError
 from sensorhold.recording.bounded_lines import MAX_LINE, first_line, line_blocks
+from sensorhold.recording.csv_times import in_time_order
 from sensorhold.recording.damage_log import DamageLog
 
 COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
@@ -54,12 +55,7 @@ def read_csv(
         for line in lines[bad].tolist():
             log.skip(line, why)
         rows, lines = rows[~bad], lines[~bad]
-    t = rows[:, 0]
-    increasing = t > np.maximum.accumulate(np.concatenate(([-np.inf], t[:-1])))
-    if not increasing.all():
-        for line in lines[~increasing].tolist():
-            log.skip(line, "time does not increase")
-        rows = rows[increasing]
+    rows, lines = in_time_order(rows, lines, log)
     if not rows.shape[0]:
         first = log.warnings()[0].removesuffix(", skipped") if log.skipped else ""
         damaged = f" ({log.skipped} damaged rows skipped), first {first}" if log.skipped else ""

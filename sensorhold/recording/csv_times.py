@@ -1,0 +1,73 @@
+"""A CSV time column that does not always increase, made usable without losing rows.
+
+A CSV's rows come in the order the samples were taken; it is their times that can be rough:
+an app that stamps each Bluetooth notification's receive time gives the 2-4 samples it carried
+one time, and receive times jitter, so a time can repeat or step back a little. Such rows stay,
+in file order, and get times spread evenly between their neighbours (never more than one sample
+period apart). A row that repeats the one before it exactly is a duplicate and goes; a time more
+than ``MAX_BACK_S`` back is a clock jump, not jitter, and rows before the time is reached again
+are skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensorhold.median import median
+from sensorhold.recording.damage_log import DamageLog
+
+MAX_BACK_S = 1.0
+
+
+def in_time_order(
+    rows: np.ndarray, lines: np.ndarray, log: DamageLog
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` ((n, 7), time first) with increasing times, and their line numbers."""
+    t = rows[:, 0]
+    if t.size < 2 or bool(np.all(t[1:] > t[:-1])):
+        return rows, lines
+    dup = np.r_[False, np.all(rows[1:] == rows[:-1], axis=1)]
+    if dup.any():
+        log.note(f"{int(dup.sum())} rows repeat the row before them exactly (first line "
+                 f"{int(lines[dup][0])}); the repeats are skipped")
+        rows, lines = rows[~dup], lines[~dup]
+        t = rows[:, 0]
+    before = np.r_[-np.inf, np.maximum.accumulate(t)[:-1]]
+    jump = before - t > MAX_BACK_S
+    for line in lines[jump].tolist():
+        log.skip(line, f"time goes back more than {MAX_BACK_S:g} s")
+    rows, lines = rows[~jump], lines[~jump]
+    t = rows[:, 0]
+    late = t <= np.r_[-np.inf, np.maximum.accumulate(t)[:-1]]
+    if late.any():
+        t = _spread(t, late)
+        if t is None:
+            for line in lines[late].tolist():
+                log.skip(line, "time does not increase")
+            keep = ~late
+            return rows[keep], lines[keep]
+        log.note(f"{int(late.sum())} rows have a time that does not increase (first line "
+                 f"{int(lines[late][0])}): kept in file order, timed evenly between their "
+                 "neighbours")
+        rows = rows.copy()
+        rows[:, 0] = t
+    return rows, lines
+
+
+def _spread(t: np.ndarray, late: np.ndarray) -> np.ndarray | None:
+    """Times for the ``late`` rows evenly between the on-time rows around them, at most one
+    sample period (the median time per row between on-time rows) apart; None if there is no
+    on-time step."""
+    on = np.flatnonzero(~late)
+    steps = np.diff(t[on]) / np.diff(on)
+    if not steps.size:
+        return None
+    period = median(steps)
+    n = t.size
+    idx = np.arange(n)
+    prev = np.maximum.accumulate(np.where(late, 0, idx))
+    nxt = np.minimum.accumulate(np.where(late, n, idx)[::-1])[::-1]
+    run = np.maximum(nxt - prev, 1)
+    room = np.where(nxt < n, t[np.minimum(nxt, n - 1)] - t[prev], np.inf)
+    step = np.minimum(room / run, period)
+    return np.where(late, t[prev] + (idx - prev) * step, t)
