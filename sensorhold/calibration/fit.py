@@ -2,8 +2,9 @@
 
 The recording goes through the same orientation and stillness layers as a session. Still runs
 of at least ``min_plateau_s`` are plateaus; neighbours closer than ``merge_deg`` are one
-plateau (a wobble split it). The last two (three with stage 3) are the stage plateaus, so a
-lead-in (standing, getting down) does no harm. Then ``a ∝ u_prone × u_forearms``, the stage
+plateau (a wobble split it). The stage plateaus end with the last one, each the latest before
+the next stage's that is a stage step below it, so a lead-in (standing, getting down) or a pose
+settled twice does no harm. Then ``a ∝ u_prone × u_forearms``, the stage
 angles follow from the plateau means, and the person's still-holding noise sets stillness.
 
 Stillness is judged twice: a noisier sensor than the default thresholds allow (a cheap IMU at
@@ -33,6 +34,7 @@ class FitParams:
     trim_s: float = 0.5
     merge_deg: float = 4.0
     min_step_deg: float = 4.0
+    min_forearms_deg: float = 6.0
     max_forearms_deg: float = 60.0
     noise_percentile: float = 95.0
     floor_percentile: float = 25.0
@@ -140,19 +142,8 @@ def fit_profile(
             f"record it again holding each position still for at least "
             f"{p.min_plateau_s + 2 * p.trim_s:.0f} s"
         )
-    chosen = plateaus[-need:]
+    chosen = stage_plateaus(plateaus, stage3, p)
     u0, u2 = chosen[0].up, chosen[1].up
-    step2 = angle_deg(u0, u2)
-    if step2 < p.min_step_deg:
-        raise UserError(
-            f"lying prone and on the forearms differ by only {step2:.1f}°; record the "
-            "calibration again, propping up fully on the forearms"
-        )
-    if step2 > p.max_forearms_deg:
-        raise UserError(
-            f"the last two still positions differ by {step2:.0f}°, too much for lying prone and "
-            "on the forearms; record the calibration again, ending with those positions"
-        )
     axis = unit(np.cross(u0, u2))
     ups = np.array([c.up for c in chosen])
     angles = frame_angles(ups, u0, axis).angle_deg
@@ -173,6 +164,56 @@ def fit_profile(
         rate_noise_dps=float(np.percentile(s.rate_dps[idx], p.noise_percentile)),
         spread_noise_deg=float(np.percentile(s.spread_deg[idx], p.noise_percentile)),
         jolt_noise_g=float(np.percentile(s.jolt_g[idx], p.noise_percentile)),
+    )
+
+
+def stage_plateaus(plateaus: list[Plateau], stage3: bool, p: FitParams) -> list[Plateau]:
+    """Prone, forearms (and hands) among the plateaus, ending with the last: each stage's
+    plateau is the latest before the next stage's that differs from it by a stage step
+    (``min_forearms_deg`` below the forearms, ``min_step_deg`` below the hands). Plateaus in
+    between are the same pose again (a wobble, sag or lean split it); UserError saying what to
+    redo when no plateau fits."""
+    last = len(plateaus) - 1
+    chosen = [last]
+    if stage3:
+        below = _latest_below(plateaus, last, p.min_step_deg)
+        if below is None or angle_deg(plateaus[below].up, plateaus[last].up) > p.max_forearms_deg:
+            raise UserError(
+                f"found no still position on the forearms {p.min_step_deg:g}° or more below the "
+                "last one (on the hands); record the calibration again: lying prone, on the "
+                "forearms, on the hands"
+            )
+        chosen.insert(0, below)
+    fore = chosen[0]
+    prone = _latest_below(plateaus, fore, p.min_forearms_deg)
+    if prone is None and not fore:
+        raise UserError(
+            "found no still position lying prone before the forearms; record the calibration "
+            "again: lying prone, on the forearms" + (", on the hands" if stage3 else "")
+        )
+    if prone is None:
+        step = angle_deg(plateaus[fore - 1].up, plateaus[fore].up)
+        raise UserError(
+            f"lying prone and on the forearms differ by only {step:.1f}°; record the "
+            "calibration again, propping up fully on the forearms"
+        )
+    step2 = angle_deg(plateaus[prone].up, plateaus[fore].up)
+    if step2 > p.max_forearms_deg:
+        ends = " (it ends on the forearms?)" if stage3 else ""
+        raise UserError(
+            f"the still position before the forearms differs from it by {step2:.0f}°, too much "
+            f"for lying prone{ends}; record the calibration again: lying prone, on the forearms"
+            + (", on the hands" if stage3 else "")
+        )
+    return [plateaus[k] for k in (prone, *chosen)]
+
+
+def _latest_below(plateaus: list[Plateau], k: int, min_deg: float) -> int | None:
+    """The latest plateau before ``k`` at least ``min_deg`` from it."""
+    return next(
+        (i for i in range(k - 1, -1, -1)
+         if angle_deg(plateaus[i].up, plateaus[k].up) >= min_deg),
+        None,
     )
 
 

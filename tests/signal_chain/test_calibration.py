@@ -61,6 +61,26 @@ def test_a_sag_on_the_hands_is_not_a_second_position() -> None:
     assert fit.stage_angles[3] == pytest.approx(32.0, abs=1.0)
 
 
+@pytest.mark.parametrize("stage3", [False, True])
+def test_a_pose_settled_twice_is_one_stage(stage3: bool) -> None:
+    """The forearms resettled 5° higher (a wobble or shift split the pose; more than the 4° that
+    merges neighbours): prone is the pose before both, not the forearms' first half (the scratch
+    crosscheck calibration with a lift on the forearms fitted them at 4.2° instead of 21.2°)."""
+    plan = [(0.0, 9.0), (20.0, 9.0), (25.0, 9.0), *([(40.0, 9.0)] if stage3 else [])]
+    t, acc, gyr, _ = synth(plan, noise=1.0)
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=stage3)
+    assert fit.stage_angles[2] == pytest.approx(25.0, abs=0.5)
+    if stage3:
+        assert fit.stage_angles[3] == pytest.approx(40.0, abs=0.5)
+
+
+def test_a_calibration_cut_before_the_hands_says_so() -> None:
+    """Standing, prone, forearms with --stage3: no hands position after the forearms."""
+    t, acc, gyr, _ = synth([(90.0, 9.0), (0.0, 9.0), (20.0, 9.0)], noise=1.0)
+    with pytest.raises(UserError, match=r"\(it ends on the forearms\?\).*on the hands"):
+        fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
+
+
 def test_missing_plateau_is_a_clear_user_error() -> None:
     t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 10.0)])
     with pytest.raises(UserError, match="need 3"):
