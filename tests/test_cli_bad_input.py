@@ -224,6 +224,21 @@ def test_a_quoted_header_is_read(
     assert run_main(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))[0] == 0
 
 
+def test_a_csv_with_every_field_quoted_reads_like_the_plain_one(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    """As a spreadsheet saves it with 'quote all fields': every row was 'not a number'."""
+    plain = (files / "cal.csv").read_text().splitlines()
+    csv = tmp_path / "in.csv"
+    csv.write_text("".join(",".join(f'"{v}"' for v in line.split(",")) + "\n" for line in plain))
+    results = []
+    for source in (files / "cal.csv", csv):
+        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
+        captured = capsys.readouterr()
+        results.append((json.loads(captured.out)["holds"], captured.err))
+    assert results[0] == results[1] and results[0][0]
+
+
 def test_a_reader_that_stops_early_ends_the_session_quietly() -> None:
     """``sensorhold demo --headless | head -1``: no traceback when the pipe closes."""
     proc = subprocess.Popen(

@@ -173,7 +173,7 @@ def _parse_rows(
     rows: list[list[float]] = []
     kept: list[int] = []
     for number, line in enumerate(lines, first):
-        fields = line.split(b",")
+        fields = line.replace(b'"', b"").split(b",")  # a spreadsheet may quote every field
         if len(fields) != n_fields:
             if line.strip():
                 log.skip(number, f"{len(fields)} fields instead of {n_fields}")

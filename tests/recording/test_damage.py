@@ -88,7 +88,7 @@ def test_lines_copied_twice_are_read_once(recording: Rec) -> None:
     """A block of packet lines repeated further on (a botched copy or merge): the repeats are
     the same packets again, not more samples (demo_session with 500 packets copied twice read
     753 samples too many, and its forearms hold lasted 37.7 s instead of 25.2 s)."""
-    path, payloads = recording
+    path, _ = recording
     lines = lines_of(path)
     alone = read_recording(path)
     path.write_bytes(b"".join([*lines[:200], *lines[100:]]))
