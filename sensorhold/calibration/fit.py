@@ -143,9 +143,9 @@ def fit_profile(
             f"{p.min_plateau_s + 2 * p.trim_s:.0f} s"
         )
     chosen = stage_plateaus(plateaus, stage3, p)
-    u0, u2 = chosen[0].up, chosen[1].up
-    axis = unit(np.cross(u0, u2))
     ups = np.array([c.up for c in chosen])
+    u0 = ups[0]
+    axis = extension_axis(u0, ups[1:])
     angles = frame_angles(ups, u0, axis).angle_deg
     if stage3 and angles[2] - angles[1] < p.min_step_deg:
         raise UserError(
@@ -165,6 +165,15 @@ def fit_profile(
         spread_noise_deg=float(np.percentile(s.spread_deg[idx], p.noise_percentile)),
         jolt_noise_g=float(np.percentile(s.jolt_g[idx], p.noise_percentile)),
     )
+
+
+def extension_axis(u0: np.ndarray, ups: np.ndarray) -> np.ndarray:
+    """The axis (⟂ ``u0``) about which prone turns towards the stage up-vectors ``ups`` (k, 3):
+    normal to the least-squares plane through ``u0`` and them, turning ``u0`` towards ``ups[0]``.
+    With the hands as well as the forearms, a side lean held on one of them tilts it less."""
+    d = ups - np.outer(ups @ u0, u0)
+    e = np.linalg.eigh(d.T @ d)[1][:, -1]
+    return unit(np.cross(u0, e if e @ d[0] > 0 else -e))
 
 
 def stage_plateaus(plateaus: list[Plateau], stage3: bool, p: FitParams) -> list[Plateau]:

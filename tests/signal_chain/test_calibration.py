@@ -81,6 +81,17 @@ def test_a_calibration_cut_before_the_hands_says_so() -> None:
         fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
 
 
+def test_a_side_lean_on_the_forearms_does_not_hide_the_hands() -> None:
+    """Forearms 10° with a 6° side lean, hands 16°: the axis from prone and the forearms alone
+    is tilted ~30° by the lean, which put the hands only 2.2° above the forearms (refused); fit
+    through both stage positions it stays near the truth."""
+    t, acc, gyr, _ = synth([(0.0, 9.0), (10.0, 9.0), (16.0, 9.0)], noise=1.0,
+                           lean=(10.5, 19.5, 6.0))
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
+    assert fit.stage_angles[2] == pytest.approx(10.0, abs=1.2)
+    assert fit.stage_angles[3] == pytest.approx(16.0, abs=0.5)
+
+
 def test_missing_plateau_is_a_clear_user_error() -> None:
     t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 10.0)])
     with pytest.raises(UserError, match="need 3"):
