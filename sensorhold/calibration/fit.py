@@ -2,9 +2,9 @@
 
 The recording goes through the same orientation and stillness layers as a session. Still runs
 of at least ``min_plateau_s`` are plateaus; neighbours closer than ``merge_deg`` are one
-plateau (a wobble split it). The stage plateaus end with the last one, each the latest before
-the next stage's that is a stage step below it, so a lead-in (standing, getting down) or a pose
-settled twice does no harm. Then ``a ∝ u_prone × u_forearms``, the stage
+plateau (a wobble split it). The stage plateaus are the latest chain that fits, each the latest
+before the next stage's that is a stage step below it, so a lead-in (standing, getting down), a
+pose settled twice or what follows (lying down again, standing up) does no harm. Then ``a ∝ u_prone × u_forearms``, the stage
 angles follow from the plateau means, and the person's still-holding noise sets stillness.
 
 Stillness is judged twice: a noisier sensor than the default thresholds allow (a cheap IMU at
@@ -147,11 +147,6 @@ def fit_profile(
     u0 = ups[0]
     axis = extension_axis(u0, ups[1:])
     angles = frame_angles(ups, u0, axis).angle_deg
-    if stage3 and angles[2] - angles[1] < p.min_step_deg:
-        raise UserError(
-            f"on the hands is only {angles[2] - angles[1]:.1f}° above on the forearms; record "
-            "the calibration again, pressing up with straight elbows"
-        )
     idx = np.concatenate([c.idx for c in chosen])
     return Profile(
         user=user,
@@ -177,44 +172,66 @@ def extension_axis(u0: np.ndarray, ups: np.ndarray) -> np.ndarray:
 
 
 def stage_plateaus(plateaus: list[Plateau], stage3: bool, p: FitParams) -> list[Plateau]:
-    """Prone, forearms (and hands) among the plateaus, ending with the last: each stage's
-    plateau is the latest before the next stage's that differs from it by a stage step
-    (``min_forearms_deg`` below the forearms, ``min_step_deg`` below the hands). Plateaus in
-    between are the same pose again (a wobble, sag or lean split it); UserError saying what to
-    redo when no plateau fits."""
-    last = len(plateaus) - 1
-    chosen = [last]
+    """Prone, forearms (and hands) among the plateaus: the latest chain that fits, so what
+    follows the calibration (lying down again, standing up) is passed over. The top stage is a
+    plateau as late as possible; each stage below it is the latest plateau before it that
+    differs from it by a stage step (``min_forearms_deg`` below the forearms, ``min_step_deg``
+    below the hands); plateaus in between are the same pose again (a wobble, sag or lean split
+    it). UserError saying what to redo when no chain fits (why the one ending with the last
+    plateau does not)."""
+    first_error: UserError | None = None
+    for top in range(len(plateaus) - 1, 0, -1):
+        try:
+            return [plateaus[k] for k in _chain(plateaus, top, stage3, p)]
+        except UserError as e:
+            first_error = first_error or e
+    raise first_error or UserError("found no still positions in the calibration")
+
+
+def _chain(plateaus: list[Plateau], top: int, stage3: bool, p: FitParams) -> tuple[int, ...]:
+    """Indices of prone, forearms (and hands) with the top stage at ``top``; UserError why not.
+    A top stage that returns to a pose held just before prone (prone, forearms, prone again)
+    is no chain: it would read the return as the forearms, turned the wrong way."""
+    fore = top
     if stage3:
-        below = _latest_below(plateaus, last, p.min_step_deg)
-        if below is None or angle_deg(plateaus[below].up, plateaus[last].up) > p.max_forearms_deg:
+        below = _latest_below(plateaus, top, p.min_step_deg)
+        if below is None or angle_deg(plateaus[below].up, plateaus[top].up) > p.max_forearms_deg:
             raise UserError(
                 f"found no still position on the forearms {p.min_step_deg:g}° or more below the "
                 "last one (on the hands); record the calibration again: lying prone, on the "
                 "forearms, on the hands"
             )
-        chosen.insert(0, below)
-    fore = chosen[0]
+        fore = below
     prone = _latest_below(plateaus, fore, p.min_forearms_deg)
-    if prone is None and not fore:
-        raise UserError(
-            "found no still position lying prone before the forearms; record the calibration "
-            "again: lying prone, on the forearms" + (", on the hands" if stage3 else "")
-        )
-    if prone is None:
-        step = angle_deg(plateaus[fore - 1].up, plateaus[fore].up)
-        raise UserError(
-            f"lying prone and on the forearms differ by only {step:.1f}°; record the "
-            "calibration again, propping up fully on the forearms"
-        )
-    step2 = angle_deg(plateaus[prone].up, plateaus[fore].up)
-    if step2 > p.max_forearms_deg:
+    redo = "record the calibration again: lying prone, on the forearms" + (
+        ", on the hands" if stage3 else "")
+    step2 = np.inf if prone is None else angle_deg(plateaus[prone].up, plateaus[fore].up)
+    if prone is None or step2 > p.max_forearms_deg:
+        near = angle_deg(plateaus[fore - 1].up, plateaus[fore].up) if fore else np.inf
+        if near < p.min_forearms_deg:
+            raise UserError(
+                f"lying prone and on the forearms differ by only {near:.1f}°; record the "
+                "calibration again, propping up fully on the forearms"
+            )
+        if prone is None:
+            raise UserError(f"found no still position lying prone before the forearms; {redo}")
         ends = " (it ends on the forearms?)" if stage3 else ""
         raise UserError(
             f"the still position before the forearms differs from it by {step2:.0f}°, too much "
-            f"for lying prone{ends}; record the calibration again: lying prone, on the forearms"
-            + (", on the hands" if stage3 else "")
+            f"for lying prone{ends}; {redo}"
         )
-    return [plateaus[k] for k in (prone, *chosen)]
+    if prone and angle_deg(plateaus[prone - 1].up, plateaus[top].up) < p.min_forearms_deg:
+        raise UserError(f"the calibration ends back in a position held before lying prone; {redo}")
+    chain = (prone, fore, top) if stage3 else (prone, fore)
+    if stage3:
+        ups = np.array([plateaus[k].up for k in chain])
+        angles = frame_angles(ups, ups[0], extension_axis(ups[0], ups[1:])).angle_deg
+        if angles[2] - angles[1] < p.min_step_deg:
+            raise UserError(
+                f"on the hands is only {angles[2] - angles[1]:.1f}° above on the forearms; "
+                "record the calibration again, pressing up with straight elbows"
+            )
+    return chain
 
 
 def _latest_below(plateaus: list[Plateau], k: int, min_deg: float) -> int | None:
