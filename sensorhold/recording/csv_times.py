@@ -2,11 +2,12 @@
 
 A CSV's rows come in the order the samples were taken; it is their times that can be rough:
 an app that stamps each Bluetooth notification's receive time gives the 2-4 samples it carried
-one time, and receive times jitter, so a time can repeat or step back a little. Such rows stay,
-in file order, and get times spread evenly between their neighbours (never more than one sample
-period apart). A row that repeats the one before it exactly is a duplicate and goes; a time more
-than ``MAX_BACK_S`` back is a clock jump, not jitter, and rows before the time is reached again
-are skipped with a warning.
+one time, and receive times jitter, so a time can repeat or step back. Such times are noise on
+a steady sample clock, so the rows stay, in file order, on a clock fitted to them: the sample
+period from the times over many rows, and between losses (long time steps) the offset, the
+median of each row's time less its place on that clock. A row that repeats the one
+before it exactly is a duplicate and goes; a time more than ``MAX_BACK_S`` back is a clock
+jump, not jitter, and rows before the time is reached again are skipped with a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from sensorhold.median import median
 from sensorhold.recording.damage_log import DamageLog
 
 MAX_BACK_S = 1.0
+PERIOD_ROWS = 64
+"""Rows over which the sample period is measured (jitter averages out, few losses inside)."""
+GAP_S = 0.1
+GAP_PERIODS = 10.0
+"""A time step this long is lost packets: the clock's offset is fitted afresh after it."""
 
 
 def in_time_order(
@@ -39,18 +45,19 @@ def in_time_order(
     rows, lines = rows[~jump], lines[~jump]
     t = rows[:, 0]
     late = t <= np.r_[-np.inf, np.maximum.accumulate(t)[:-1]]
-    if late.any():
-        t = _spread(t, late)
-        if t is None:
-            for line in lines[late].tolist():
-                log.skip(line, "time does not increase")
-            keep = ~late
-            return rows[keep], lines[keep]
-        log.note(f"{int(late.sum())} rows have a time that does not increase (first line "
-                 f"{int(lines[late][0])}): kept in file order, timed evenly between their "
-                 "neighbours")
-        rows = rows.copy()
-        rows[:, 0] = t
+    if not late.any():
+        return rows, lines
+    spread = _spread(t, late)
+    if spread is None:
+        for line in lines[late].tolist():
+            log.skip(line, "time does not increase")
+        keep = ~late
+        return rows[keep], lines[keep]
+    log.note(f"{int(late.sum())} rows have a time that does not increase (first line "
+             f"{int(lines[late][0])}): the times are read as jitter on a steady sample clock, "
+             "rows kept in file order")
+    rows = rows.copy()
+    rows[:, 0] = _clock(t, spread)
     return rows, lines
 
 
@@ -71,3 +78,33 @@ def _spread(t: np.ndarray, late: np.ndarray) -> np.ndarray | None:
     room = np.where(nxt < n, t[np.minimum(nxt, n - 1)] - t[prev], np.inf)
     step = np.minimum(room / run, period)
     return np.where(late, t[prev] + (idx - prev) * step, t)
+
+
+def _clock(t: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """Increasing times for rough stamps ``t``: ``i · period + offset``, the offset the median
+    of ``t - i · period`` over each stretch between losses (steps of ``GAP_PERIODS`` periods,
+    and at least ``GAP_S``), the period their least-squares slope (``spread``, ``t`` made
+    increasing, gives a first one to find the losses)."""
+    n = t.size
+    k = min(PERIOD_ROWS, n - 1)
+    rough = median((spread[k:] - spread[:-k]) / k)
+    if not rough > 0:
+        return spread
+    cuts = np.flatnonzero(np.diff(t) > max(GAP_S, GAP_PERIODS * rough)) + 1
+    stretches = list(zip(np.r_[0, cuts].tolist(), np.r_[cuts, n].tolist(), strict=True))
+    i = np.arange(n, dtype=float)
+    # the period: one least-squares slope over all stretches, each about its own mean
+    di = np.concatenate([i[a:b] - i[a:b].mean() for a, b in stretches])
+    dt = np.concatenate([t[a:b] - t[a:b].mean() for a, b in stretches])
+    period = float(di @ dt / (di @ di)) if di @ di > 0 else rough
+    if not period > 0:
+        return spread
+    residual = t - i * period
+    clock = np.empty(n)
+    for a, b in stretches:
+        clock[a:b] = i[a:b] * period + median(residual[a:b])
+    if np.all(np.diff(clock) > 0):
+        return clock
+    late = clock <= np.r_[-np.inf, np.maximum.accumulate(clock)[:-1]]
+    fixed = _spread(clock, late)
+    return spread if fixed is None else fixed

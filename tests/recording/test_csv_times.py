@@ -1,4 +1,4 @@
-"""CSV times that repeat or step back a little keep their rows, in file order."""
+"""CSV times that repeat or step back keep their rows, in file order, on a fitted clock."""
 
 from __future__ import annotations
 
@@ -19,25 +19,29 @@ def _write(path: Path, t: np.ndarray, gz: np.ndarray) -> Path:
 
 
 def test_samples_sharing_a_receive_time_are_all_kept(tmp_path: Path) -> None:
-    """An app that stamps each notification's receive time: 4 samples a time (50 Hz)."""
+    """An app that stamps each notification's receive time: 4 samples a time (50 Hz); the
+    stamps lose 3 rows in 4 as 'time does not increase' no more."""
     true_t = 10.0 + np.arange(400) / 50
     stamped = true_t[np.arange(400) // 4 * 4 + 3] + 0.004
     warnings: list[str] = []
     t, _, gyr = read_csv(_write(tmp_path / "in.csv", stamped, np.arange(400.0)), warnings)
     assert gyr[:, 2].tolist() == list(range(400))  # every row, in file order
-    assert np.all(np.diff(t) > 0)
-    assert np.max(np.abs(t - true_t)) < 0.07  # within the 4 samples of one notification
-    assert np.allclose(np.diff(t), 0.02)
+    np.testing.assert_allclose(np.diff(t), 0.02, rtol=1e-3)  # evenly, at the sample period
+    delay = t - true_t  # constant, within one notification
+    assert abs(np.median(delay)) < 0.08 and np.ptp(delay) < 0.001
     assert len(warnings) == 1 and "300 rows have a time that does not increase" in warnings[0]
 
 
-def test_jittered_times_keep_file_order(tmp_path: Path) -> None:
-    stamped = np.array([0.0, 0.01, 0.025, 0.02, 0.04, 0.05, 0.049, 0.048, 0.07, 0.069])
-    t, _, gyr = read_csv(_write(tmp_path / "in.csv", stamped, np.arange(10.0)))
-    assert gyr[:, 2].tolist() == list(range(10))
-    # between the neighbours on time; after the last, the median time per row (0.01 s)
-    expected = [0, 0.01, 0.025, 0.0325, 0.04, 0.05, 0.05667, 0.06333, 0.07, 0.08]
-    np.testing.assert_allclose(t, expected, atol=1e-5)
+def test_jittered_times_are_read_on_a_steady_clock(tmp_path: Path) -> None:
+    """200 Hz stamps with 10 ms of jitter (a third step back) and 0.5 s of lost packets: the
+    rows stay in order, 5 ms apart, and the loss stays a 0.5 s gap."""
+    rng = np.random.default_rng(3)
+    true_t = np.r_[np.arange(2000), np.arange(2100, 4000)] / 200
+    stamped = true_t + rng.normal(0.0, 0.01, true_t.size)
+    t, _, gyr = read_csv(_write(tmp_path / "in.csv", stamped, np.arange(true_t.size, dtype=float)))
+    assert gyr[:, 2].tolist() == list(range(true_t.size))
+    assert np.max(np.abs(t - true_t)) < 0.002
+    assert np.all(np.diff(t) > 0)
 
 
 def test_a_frozen_clock_is_still_refused(tmp_path: Path) -> None:
