@@ -4,8 +4,9 @@ The recording goes through the same orientation and stillness layers as a sessio
 of at least ``min_plateau_s`` are plateaus; neighbours closer than ``merge_deg`` are one
 plateau (a wobble split it). The stage plateaus are the latest chain that fits, each the latest
 before the next stage's that is a stage step below it, so a lead-in (standing, getting down), a
-pose settled twice or what follows (lying down again, standing up) does no harm. Then ``a ∝ u_prone × u_forearms``, the stage
-angles follow from the plateau means, and the person's still-holding noise sets stillness.
+pose settled twice or what follows (lying down again, standing up) does no harm. Then the axis
+``a`` (``∝ u_prone × u_forearms``; with the hands, normal to the plane through all three), the
+stage angles follow from the plateau means, and the person's still-holding noise sets stillness.
 
 Stillness is judged twice: a noisier sensor than the default thresholds allow (a cheap IMU at
 2-3x the usual noise, or a gyro bias the filter has not yet learnt) would show no still plateau
