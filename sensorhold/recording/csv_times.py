@@ -6,11 +6,14 @@ one time, and receive times jitter, so a time can repeat or step back. Such time
 a steady sample clock, so the rows stay, in file order, on a clock fitted to them: the sample
 period from the times over many rows, and between losses (long time steps) the offset, the
 median of each row's time less its place on that clock. A row that repeats the one
-before it exactly is a duplicate and goes; a time more than ``MAX_BACK_S`` back is a clock
-jump, not jitter, and rows before the time is reached again are skipped with a warning.
+before it exactly is a duplicate and goes. A time more than ``MAX_BACK_S`` back is no jitter:
+parts that each go on in time but come in the wrong order are put in order; otherwise (a clock
+restarted) rows before the time is reached again are skipped with a warning.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
@@ -38,6 +41,8 @@ def in_time_order(
                  f"{int(lines[dup][0])}); the repeats are skipped")
         rows, lines = rows[~dup], lines[~dup]
         t = rows[:, 0]
+    rows, lines = _parts_in_order(rows, lines, log)
+    t = rows[:, 0]
     before = np.r_[-np.inf, np.maximum.accumulate(t)[:-1]]
     jump = before - t > MAX_BACK_S
     for line in lines[jump].tolist():
@@ -59,6 +64,29 @@ def in_time_order(
     rows = rows.copy()
     rows[:, 0] = _clock(t, spread)
     return rows, lines
+
+
+def _parts_in_order(
+    rows: np.ndarray, lines: np.ndarray, log: DamageLog
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows in parts that each go on in time but come in the wrong order (files joined the
+    wrong way round, a logger's ring buffer), put in time order when the parts do not overlap
+    in time; otherwise as they are (a clock restarted: the rows before the time is reached
+    again are skipped)."""
+    t = rows[:, 0]
+    cuts = np.flatnonzero(t[1:] < t[:-1] - MAX_BACK_S) + 1
+    if not cuts.size:
+        return rows, lines
+    parts = list(zip(np.r_[0, cuts].tolist(), np.r_[cuts, t.size].tolist(), strict=True))
+    parts.sort(key=lambda ab: float(t[ab[0] : ab[1]].min()))
+    ranges = [(float(t[a:b].min()), float(t[a:b].max())) for a, b in parts]
+    if any(hi > lo + MAX_BACK_S for (_, hi), (lo, _) in itertools.pairwise(ranges)):
+        return rows, lines
+    log.note(f"the rows come in {len(parts)} parts out of time order (files joined the wrong "
+             f"way round?): line {int(lines[parts[0][0]])} on comes first in time; the parts "
+             "are used in time order")
+    idx = np.concatenate([np.arange(a, b) for a, b in parts])
+    return rows[idx], lines[idx]
 
 
 def _spread(t: np.ndarray, late: np.ndarray) -> np.ndarray | None:

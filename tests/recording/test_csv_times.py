@@ -44,6 +44,28 @@ def test_jittered_times_are_read_on_a_steady_clock(tmp_path: Path) -> None:
     assert np.all(np.diff(t) > 0)
 
 
+def test_parts_in_the_wrong_order_are_put_in_time_order(tmp_path: Path) -> None:
+    """A file whose second half (in time) comes first: that half was skipped as going back."""
+    t_true = 100.0 + np.arange(600) / 50
+    order = np.r_[np.arange(300, 600), np.arange(300)]
+    warnings: list[str] = []
+    t, _, gyr = read_csv(_write(tmp_path / "in.csv", t_true[order], order.astype(float)), warnings)
+    assert t.tolist() == t_true.tolist() and gyr[:, 2].tolist() == list(range(600))
+    assert warnings == [
+        "the rows come in 2 parts out of time order (files joined the wrong way round?): line "
+        "302 on comes first in time; the parts are used in time order"
+    ]
+
+
+def test_a_clock_that_restarts_keeps_the_first_run(tmp_path: Path) -> None:
+    """Parts that overlap in time are no wrong order: the rows before the time is reached
+    again are skipped, as before."""
+    t_in = np.r_[np.arange(300), np.arange(200)] / 50
+    warnings: list[str] = []
+    t, _, _ = read_csv(_write(tmp_path / "in.csv", t_in, np.arange(500.0)), warnings)
+    assert t.size == 300 and warnings[0] == "line 302: time goes back more than 1 s, skipped"
+
+
 def test_a_frozen_clock_is_still_refused(tmp_path: Path) -> None:
     """No time step at all to go by: the rows after the first are skipped, as before."""
     warnings: list[str] = []
