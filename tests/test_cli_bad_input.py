@@ -239,6 +239,31 @@ def test_a_csv_with_every_field_quoted_reads_like_the_plain_one(
     assert results[0] == results[1] and results[0][0]
 
 
+@pytest.mark.parametrize("prefix", ["# ", "# exported by a phone app\n# rate: 50 Hz\n"])
+def test_a_hash_header_or_comment_lines_before_it_are_read(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path, prefix: str
+) -> None:
+    """``np.savetxt(..., header="t,ax,...")`` writes the header as '# t,ax,...', and apps put
+    notes before it: both failed as 'not a sensorhold CSV'."""
+    csv = tmp_path / "in.csv"
+    csv.write_text(prefix + (files / "cal.csv").read_text())
+    results = []
+    for source in (files / "cal.csv", csv):
+        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
+        captured = capsys.readouterr()
+        results.append((json.loads(captured.out)["holds"], captured.err))
+    assert results[0] == results[1] and results[0][0]
+
+
+def test_a_csv_of_comment_lines_only_says_so(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    csv = tmp_path / "in.csv"
+    csv.write_text("# nothing was recorded\n")
+    line = one_error(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))
+    assert "has only '#' comment lines" in line
+
+
 def test_a_reader_that_stops_early_ends_the_session_quietly() -> None:
     """``sensorhold demo --headless | head -1``: no traceback when the pipe closes."""
     proc = subprocess.Popen(

@@ -3,7 +3,8 @@
 Whole-line blocks of a few MB go through Arrow's CSV parser at once (about four times faster than
 ``np.loadtxt``, same numbers to the bit); only a block that has a bad row is parsed row by row.
 Rows with the wrong number of fields, non-numbers or NaN/inf are skipped with a warning; times
-that do not increase are mended (``csv_times``). Extra columns are allowed and ignored.
+that do not increase are mended (``csv_times``). Extra columns are allowed and ignored, and so
+are ``#`` lines before the header, which may itself follow a ``#`` (as ``np.savetxt`` writes it).
 """
 
 from __future__ import annotations
@@ -80,8 +81,12 @@ def _implausible(rows: np.ndarray) -> list[tuple[np.ndarray, str]]:
 def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarray]:
     """Every row that parses as numbers, in file order, as (n, 7) float64, and its line number."""
     head = first_line(line_blocks(f, block=CSV_BLOCK))
+    comments = 0
+    while head is not None and _is_comment(head.data):
+        head, comments = first_line(head.rest), comments + 1
     if head is None:
-        raise InputError(f"{path}: the file is empty; {_FORMAT_HINT}")
+        what = "has only '#' comment lines" if comments else "is empty"
+        raise InputError(f"{path}: the file {what}; {_FORMAT_HINT}")
     columns, n_fields = _columns(path, head.data)
     parts: list[np.ndarray] = [np.zeros((0, len(COLUMNS)))]
     numbers: list[np.ndarray] = [np.zeros(0, np.int64)]
@@ -104,7 +109,7 @@ def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarr
 def _columns(path: Path, header: bytes | None) -> tuple[list[int], int]:
     """Positions of ``t,ax,...,gz`` (or ``export``'s names for them) in the header line, and
     its number of fields."""
-    line = (header or b"").decode("utf-8", "replace").lstrip("\ufeff").strip()
+    line = _text(header or b"").removeprefix("#")
     names = [_ALIASES.get(n, n) for n in (n.strip().strip('"').lower() for n in line.split(","))]
     missing = [c for c in COLUMNS if c not in names]
     if header is None or missing:
@@ -114,6 +119,20 @@ def _columns(path: Path, header: bytes | None) -> tuple[list[int], int]:
 
 
 _ALIASES = dict(zip(UNIT_NAMES, COLUMNS, strict=True))
+
+
+def _text(line: bytes) -> str:
+    return line.decode("utf-8", "replace").lstrip("\ufeff").strip()
+
+
+def _is_comment(line: bytes | None) -> bool:
+    """A ``#`` line before the header (an app's notes), unless it is the header itself behind
+    a ``#`` (as ``np.savetxt`` writes one)."""
+    text = _text(line or b"")
+    if not text.startswith("#"):
+        return False
+    names = {n.strip().strip('"').lower() for n in text[1:].split(",")}
+    return not all(c in names or a in names for c, a in zip(COLUMNS, UNIT_NAMES, strict=True))
 
 
 def _hint(header: str) -> str:
