@@ -255,6 +255,21 @@ def test_a_hash_header_or_comment_lines_before_it_are_read(
     assert results[0] == results[1] and results[0][0]
 
 
+def test_lines_ending_in_cr_alone_are_read(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    """Excel's 'CSV (Macintosh)' ends lines in CR alone: the file read as one line, 'not a
+    sensorhold CSV (header 'a very long line')'."""
+    csv = tmp_path / "in.csv"
+    csv.write_bytes((files / "cal.csv").read_bytes().replace(b"\n", b"\r"))
+    results = []
+    for source in (files / "cal.csv", csv):
+        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
+        captured = capsys.readouterr()
+        results.append((json.loads(captured.out)["holds"], captured.err))
+    assert results[0] == results[1] and results[0][0]
+
+
 def test_a_csv_of_comment_lines_only_says_so(
     capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ Whole-line blocks of a few MB go through Arrow's CSV parser at once (about four 
 Rows with the wrong number of fields, non-numbers or NaN/inf are skipped with a warning; times
 that do not increase are mended (``csv_times``). Extra columns are allowed and ignored, and so
 are ``#`` lines before the header, which may itself follow a ``#`` (as ``np.savetxt`` writes it).
+Lines may end in LF, CRLF or CR alone.
 """
 
 from __future__ import annotations
@@ -78,9 +79,13 @@ def _implausible(rows: np.ndarray) -> list[tuple[np.ndarray, str]]:
     ]
 
 
-def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarray]:
+def _read(path: Path, f: io.BufferedReader, log: DamageLog) -> tuple[np.ndarray, np.ndarray]:
     """Every row that parses as numbers, in file order, as (n, 7) float64, and its line number."""
-    head = first_line(line_blocks(f, block=CSV_BLOCK))
+    source: BinaryIO = f
+    start = f.peek(MAX_LINE)
+    if b"\r" in start and b"\n" not in start:  # lines end in CR alone ('CSV (Macintosh)')
+        source = io.BytesIO(f.read().replace(b"\r", b"\n"))
+    head = first_line(line_blocks(source, block=CSV_BLOCK))
     comments = 0
     while head is not None and _is_comment(head.data):
         head, comments = first_line(head.rest), comments + 1
