@@ -163,12 +163,30 @@ class Case:
     offset: float
 
 
-def make_case(seed: int, noise: float, bias: float, losses: int, acc_error: float) -> Case:
+@dataclass(frozen=True)
+class Extras:
+    """Options beyond the default figures (each off by default, drawing nothing when off):
+    fixed stage angles, a session that starts on the forearms instead of lying prone, samples
+    stamped with their notification's receive time (``stamp`` a time, as some apps write them),
+    and time-stamp jitter (s)."""
+
+    stage_angles: tuple[float, float] | None = None
+    no_prone_first: bool = False
+    stamp: int = 0
+    jitter_s: float = 0.0
+
+
+def make_case(
+    seed: int, noise: float, bias: float, losses: int, acc_error: float,
+    extras: Extras = Extras(),
+) -> Case:
     rng = np.random.default_rng(seed)
     rate = float(rng.choice([50.0, 100.0, 200.0]))
     stage3 = bool(rng.random() < 0.7)
     a2 = rng.uniform(12, 22)
     a3 = a2 + rng.uniform(10, 20)
+    if extras.stage_angles is not None:
+        a2, a3 = extras.stage_angles
     mount = Rotation.from_euler(
         "zyx", [rng.uniform(-180, 180), *rng.uniform(-15, 15, 2)], degrees=True
     )
@@ -181,11 +199,13 @@ def make_case(seed: int, noise: float, bias: float, losses: int, acc_error: floa
     stages = [1, 2, 1, 2, 3, 1] if stage3 else [1, 2, 1, 2, 1]
     if stage3 and rng.random() < 0.4:
         stages = [1, 2, 3, 2, 1]
-    plan = [("stand", 80.0, 5.0, 0), ("move", 0.0, rng.uniform(2.5, 4.0), 0)]
+    if extras.no_prone_first:
+        stages = stages[1:]
+    plan: Plan = [("stand", 80.0, 5.0, 0)]
+    get_down_s = rng.uniform(2.5, 4.0)
     for k, s in enumerate(stages):
         target = {1: 0.0, 2: a2, 3: a3}[s] + (rng.normal(0, 1.0) if s > 1 else 0.0)
-        if k:
-            plan.append(("move", target, rng.uniform(1.5, 3.0), 0))
+        plan.append(("move", target, rng.uniform(1.5, 3.0) if k else get_down_s, 0))
         plan.append(("hold", target, rng.uniform(15, 60), s))
     plan += [("move", 80.0, 3.0, 0), ("stand", 80.0, 5.0, 0)]
     m = _motion(plan, rate, rng)
@@ -196,8 +216,15 @@ def make_case(seed: int, noise: float, bias: float, losses: int, acc_error: floa
         i = int(rng.integers(0, m.t.size))
         keep[i : i + int(rng.uniform(0.1, 0.8) * rate)] = False
     start = rng.uniform(0, 5000)
+    t = m.t[keep]
+    if extras.stamp > 1:  # each group's receive time: its last sample's, plus 0-10 ms latency
+        group = np.arange(t.size) // extras.stamp
+        last = np.minimum((group + 1) * extras.stamp, t.size) - 1
+        t = t[last] + rng.uniform(0.0, 0.01, group[-1] + 1)[group]
+    if extras.jitter_s:
+        t = t + rng.normal(0.0, extras.jitter_s, t.size)
     return Case(
-        f"x{seed}", stage3, rate, m, m.t[keep] + start, acc[keep], gyr[keep],
+        f"x{seed}", stage3, rate, m, t + start, acc[keep], gyr[keep],
         (cm.t + 100.0, cal_acc, cal_gyr), start,
     )
 
@@ -248,13 +275,25 @@ def main() -> None:
     ap.add_argument("--losses", type=int, default=3, help="lost-packet bursts a session")
     ap.add_argument("--acc-error", type=float, default=1.0,
                     help="accelerometer offset and scale error scale (1: up to 20 mg and 2 %%)")
+    ap.add_argument("--stage-angles", type=float, nargs=2, metavar=("FOREARMS", "HANDS"),
+                    help="every person's stage angles (deg; default: drawn)")
+    ap.add_argument("--no-prone-first", action="store_true",
+                    help="sessions start on the forearms instead of lying prone")
+    ap.add_argument("--stamp", type=int, default=0, metavar="K",
+                    help="K samples share one time stamp (a notification's receive time)")
+    ap.add_argument("--jitter", type=float, default=0.0, metavar="S",
+                    help="time-stamp jitter (s, standard deviation)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    extras = Extras(
+        tuple(args.stage_angles) if args.stage_angles else None, args.no_prone_first,
+        args.stamp, args.jitter,
+    )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.n):
             case = make_case(
-                1000 * args.seed + k, args.noise, args.bias, args.losses, args.acc_error
+                1000 * args.seed + k, args.noise, args.bias, args.losses, args.acc_error, extras
             )
             r = score(case, Path(tmp))
             rows.append(r)

@@ -224,6 +224,61 @@ def test_a_quoted_header_is_read(
     assert run_main(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))[0] == 0
 
 
+def test_a_csv_with_every_field_quoted_reads_like_the_plain_one(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    """As a spreadsheet saves it with 'quote all fields': every row was 'not a number'."""
+    plain = (files / "cal.csv").read_text().splitlines()
+    csv = tmp_path / "in.csv"
+    csv.write_text("".join(",".join(f'"{v}"' for v in line.split(",")) + "\n" for line in plain))
+    results = []
+    for source in (files / "cal.csv", csv):
+        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
+        captured = capsys.readouterr()
+        results.append((json.loads(captured.out)["holds"], captured.err))
+    assert results[0] == results[1] and results[0][0]
+
+
+@pytest.mark.parametrize("prefix", ["# ", "# exported by a phone app\n# rate: 50 Hz\n"])
+def test_a_hash_header_or_comment_lines_before_it_are_read(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path, prefix: str
+) -> None:
+    """``np.savetxt(..., header="t,ax,...")`` writes the header as '# t,ax,...', and apps put
+    notes before it: both failed as 'not a sensorhold CSV'."""
+    csv = tmp_path / "in.csv"
+    csv.write_text(prefix + (files / "cal.csv").read_text())
+    results = []
+    for source in (files / "cal.csv", csv):
+        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
+        captured = capsys.readouterr()
+        results.append((json.loads(captured.out)["holds"], captured.err))
+    assert results[0] == results[1] and results[0][0]
+
+
+def test_lines_ending_in_cr_alone_are_read(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    """Excel's 'CSV (Macintosh)' ends lines in CR alone: the file read as one line, 'not a
+    sensorhold CSV (header 'a very long line')'."""
+    csv = tmp_path / "in.csv"
+    csv.write_bytes((files / "cal.csv").read_bytes().replace(b"\n", b"\r"))
+    results = []
+    for source in (files / "cal.csv", csv):
+        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
+        captured = capsys.readouterr()
+        results.append((json.loads(captured.out)["holds"], captured.err))
+    assert results[0] == results[1] and results[0][0]
+
+
+def test_a_csv_of_comment_lines_only_says_so(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    csv = tmp_path / "in.csv"
+    csv.write_text("# nothing was recorded\n")
+    line = one_error(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))
+    assert "has only '#' comment lines" in line
+
+
 def test_a_reader_that_stops_early_ends_the_session_quietly() -> None:
     """``sensorhold demo --headless | head -1``: no traceback when the pipe closes."""
     proc = subprocess.Popen(

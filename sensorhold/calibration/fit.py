@@ -2,9 +2,11 @@
 
 The recording goes through the same orientation and stillness layers as a session. Still runs
 of at least ``min_plateau_s`` are plateaus; neighbours closer than ``merge_deg`` are one
-plateau (a wobble split it). The last two (three with stage 3) are the stage plateaus, so a
-lead-in (standing, getting down) does no harm. Then ``a ∝ u_prone × u_forearms``, the stage
-angles follow from the plateau means, and the person's still-holding noise sets stillness.
+plateau (a wobble split it). The stage plateaus are the latest chain that fits, each the latest
+before the next stage's that is a stage step below it, so a lead-in (standing, getting down), a
+pose settled twice or what follows (lying down again, standing up) does no harm. Then the axis
+``a`` (``∝ u_prone × u_forearms``; with the hands, normal to the plane through all three), the
+stage angles follow from the plateau means, and the person's still-holding noise sets stillness.
 
 Stillness is judged twice: a noisier sensor than the default thresholds allow (a cheap IMU at
 2-3x the usual noise, or a gyro bias the filter has not yet learnt) would show no still plateau
@@ -33,6 +35,7 @@ class FitParams:
     trim_s: float = 0.5
     merge_deg: float = 4.0
     min_step_deg: float = 4.0
+    min_forearms_deg: float = 6.0
     max_forearms_deg: float = 60.0
     noise_percentile: float = 95.0
     floor_percentile: float = 25.0
@@ -140,27 +143,11 @@ def fit_profile(
             f"record it again holding each position still for at least "
             f"{p.min_plateau_s + 2 * p.trim_s:.0f} s"
         )
-    chosen = plateaus[-need:]
-    u0, u2 = chosen[0].up, chosen[1].up
-    step2 = angle_deg(u0, u2)
-    if step2 < p.min_step_deg:
-        raise UserError(
-            f"lying prone and on the forearms differ by only {step2:.1f}°; record the "
-            "calibration again, propping up fully on the forearms"
-        )
-    if step2 > p.max_forearms_deg:
-        raise UserError(
-            f"the last two still positions differ by {step2:.0f}°, too much for lying prone and "
-            "on the forearms; record the calibration again, ending with those positions"
-        )
-    axis = unit(np.cross(u0, u2))
+    chosen = stage_plateaus(plateaus, stage3, p)
     ups = np.array([c.up for c in chosen])
+    u0 = ups[0]
+    axis = extension_axis(u0, ups[1:])
     angles = frame_angles(ups, u0, axis).angle_deg
-    if stage3 and angles[2] - angles[1] < p.min_step_deg:
-        raise UserError(
-            f"on the hands is only {angles[2] - angles[1]:.1f}° above on the forearms; record "
-            "the calibration again, pressing up with straight elbows"
-        )
     idx = np.concatenate([c.idx for c in chosen])
     return Profile(
         user=user,
@@ -173,6 +160,87 @@ def fit_profile(
         rate_noise_dps=float(np.percentile(s.rate_dps[idx], p.noise_percentile)),
         spread_noise_deg=float(np.percentile(s.spread_deg[idx], p.noise_percentile)),
         jolt_noise_g=float(np.percentile(s.jolt_g[idx], p.noise_percentile)),
+    )
+
+
+def extension_axis(u0: np.ndarray, ups: np.ndarray) -> np.ndarray:
+    """The axis (⟂ ``u0``) about which prone turns towards the stage up-vectors ``ups`` (k, 3):
+    normal to the least-squares plane through ``u0`` and them, turning ``u0`` towards ``ups[0]``.
+    With the hands as well as the forearms, a side lean held on one of them tilts it less."""
+    d = ups - np.outer(ups @ u0, u0)
+    e = np.linalg.eigh(d.T @ d)[1][:, -1]
+    return unit(np.cross(u0, e if e @ d[0] > 0 else -e))
+
+
+def stage_plateaus(plateaus: list[Plateau], stage3: bool, p: FitParams) -> list[Plateau]:
+    """Prone, forearms (and hands) among the plateaus: the latest chain that fits, so what
+    follows the calibration (lying down again, standing up) is passed over. The top stage is a
+    plateau as late as possible; each stage below it is the latest plateau before it that
+    differs from it by a stage step (``min_forearms_deg`` below the forearms, ``min_step_deg``
+    below the hands); plateaus in between are the same pose again (a wobble, sag or lean split
+    it). UserError saying what to redo when no chain fits (why the one ending with the last
+    plateau does not)."""
+    first_error: UserError | None = None
+    for top in range(len(plateaus) - 1, 0, -1):
+        try:
+            return [plateaus[k] for k in _chain(plateaus, top, stage3, p)]
+        except UserError as e:
+            first_error = first_error or e
+    raise first_error or UserError("found no still positions in the calibration")
+
+
+def _chain(plateaus: list[Plateau], top: int, stage3: bool, p: FitParams) -> tuple[int, ...]:
+    """Indices of prone, forearms (and hands) with the top stage at ``top``; UserError why not.
+    A top stage that returns to a pose held just before prone (prone, forearms, prone again)
+    is no chain: it would read the return as the forearms, turned the wrong way."""
+    fore = top
+    if stage3:
+        below = _latest_below(plateaus, top, p.min_step_deg)
+        if below is None or angle_deg(plateaus[below].up, plateaus[top].up) > p.max_forearms_deg:
+            raise UserError(
+                f"found no still position on the forearms {p.min_step_deg:g}° or more below the "
+                "last one (on the hands); record the calibration again: lying prone, on the "
+                "forearms, on the hands"
+            )
+        fore = below
+    prone = _latest_below(plateaus, fore, p.min_forearms_deg)
+    redo = "record the calibration again: lying prone, on the forearms" + (
+        ", on the hands" if stage3 else "")
+    step2 = np.inf if prone is None else angle_deg(plateaus[prone].up, plateaus[fore].up)
+    if prone is None or step2 > p.max_forearms_deg:
+        near = angle_deg(plateaus[fore - 1].up, plateaus[fore].up) if fore else np.inf
+        if near < p.min_forearms_deg:
+            raise UserError(
+                f"lying prone and on the forearms differ by only {near:.1f}°; record the "
+                "calibration again, propping up fully on the forearms"
+            )
+        if prone is None:
+            raise UserError(f"found no still position lying prone before the forearms; {redo}")
+        ends = " (it ends on the forearms?)" if stage3 else ""
+        raise UserError(
+            f"the still position before the forearms differs from it by {step2:.0f}°, too much "
+            f"for lying prone{ends}; {redo}"
+        )
+    if prone and angle_deg(plateaus[prone - 1].up, plateaus[top].up) < p.min_forearms_deg:
+        raise UserError(f"the calibration ends back in a position held before lying prone; {redo}")
+    chain = (prone, fore, top) if stage3 else (prone, fore)
+    if stage3:
+        ups = np.array([plateaus[k].up for k in chain])
+        angles = frame_angles(ups, ups[0], extension_axis(ups[0], ups[1:])).angle_deg
+        if angles[2] - angles[1] < p.min_step_deg:
+            raise UserError(
+                f"on the hands is only {angles[2] - angles[1]:.1f}° above on the forearms; "
+                "record the calibration again, pressing up with straight elbows"
+            )
+    return chain
+
+
+def _latest_below(plateaus: list[Plateau], k: int, min_deg: float) -> int | None:
+    """The latest plateau before ``k`` at least ``min_deg`` from it."""
+    return next(
+        (i for i in range(k - 1, -1, -1)
+         if angle_deg(plateaus[i].up, plateaus[k].up) >= min_deg),
+        None,
     )
 
 

@@ -2,8 +2,10 @@
 
 Whole-line blocks of a few MB go through Arrow's CSV parser at once (about four times faster than
 ``np.loadtxt``, same numbers to the bit); only a block that has a bad row is parsed row by row.
-Rows with the wrong number of fields, non-numbers, NaN/inf or a time that does not increase are
-skipped with a warning. Extra columns are allowed and ignored.
+Rows with the wrong number of fields, non-numbers or NaN/inf are skipped with a warning; times
+that do not increase are mended (``csv_times``). Extra columns are allowed and ignored, and so
+are ``#`` lines before the header, which may itself follow a ``#`` (as ``np.savetxt`` writes it).
+Lines may end in LF, CRLF or CR alone.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from sensorhold.errors import InputError
 from sensorhold.recording.bounded_lines import MAX_LINE, first_line, line_blocks
+from sensorhold.recording.csv_times import in_time_order
 from sensorhold.recording.damage_log import DamageLog
 
 COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
@@ -56,12 +59,9 @@ def read_csv(
             for line in lines[bad].tolist():
                 log.skip(line, why)
             cols, lines = cols[:, ~bad], lines[~bad]
-    t = cols[0]
-    if not (t[1:] > t[:-1]).all():
-        increasing = t > np.maximum.accumulate(np.concatenate(([-np.inf], t[:-1])))
-        for line in lines[~increasing].tolist():
-            log.skip(line, "time does not increase")
-        cols = cols[:, increasing]
+    if not (cols[0, 1:] > cols[0, :-1]).all():
+        rows, lines = in_time_order(cols.T, lines, log)
+        cols = rows.T
     if not cols.shape[1]:
         first = log.warnings()[0].removesuffix(", skipped") if log.skipped else ""
         damaged = f" ({log.skipped} damaged rows skipped), first {first}" if log.skipped else ""
@@ -83,12 +83,20 @@ def _implausible(cols: np.ndarray) -> list[tuple[np.ndarray, str]]:
     ]
 
 
-def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarray]:
+def _read(path: Path, f: io.BufferedReader, log: DamageLog) -> tuple[np.ndarray, np.ndarray]:
     """Every row that parses as numbers, in file order, as columns (7, n) float64, and its line
     number."""
-    head = first_line(line_blocks(f, block=CSV_BLOCK))
+    source: BinaryIO = f
+    start = f.peek(MAX_LINE)
+    if b"\r" in start and b"\n" not in start:  # lines end in CR alone ('CSV (Macintosh)')
+        source = io.BytesIO(f.read().replace(b"\r", b"\n"))
+    head = first_line(line_blocks(source, block=CSV_BLOCK))
+    comments = 0
+    while head is not None and _is_comment(head.data):
+        head, comments = first_line(head.rest), comments + 1
     if head is None:
-        raise InputError(f"{path}: the file is empty; {_FORMAT_HINT}")
+        what = "has only '#' comment lines" if comments else "is empty"
+        raise InputError(f"{path}: the file {what}; {_FORMAT_HINT}")
     columns, n_fields = _columns(path, head.data)
     parts: list[np.ndarray] = [np.zeros((len(COLUMNS), 0))]
     numbers: list[np.ndarray] = [np.zeros(0, np.int64)]
@@ -111,7 +119,7 @@ def _read(path: Path, f: BinaryIO, log: DamageLog) -> tuple[np.ndarray, np.ndarr
 def _columns(path: Path, header: bytes | None) -> tuple[list[int], int]:
     """Positions of ``t,ax,...,gz`` (or ``export``'s names for them) in the header line, and
     its number of fields."""
-    line = (header or b"").decode("utf-8", "replace").lstrip("\ufeff").strip()
+    line = _text(header or b"").removeprefix("#")
     names = [_ALIASES.get(n, n) for n in (n.strip().strip('"').lower() for n in line.split(","))]
     missing = [c for c in COLUMNS if c not in names]
     if header is None or missing:
@@ -121,6 +129,20 @@ def _columns(path: Path, header: bytes | None) -> tuple[list[int], int]:
 
 
 _ALIASES = dict(zip(UNIT_NAMES, COLUMNS, strict=True))
+
+
+def _text(line: bytes) -> str:
+    return line.decode("utf-8", "replace").lstrip("\ufeff").strip()
+
+
+def _is_comment(line: bytes | None) -> bool:
+    """A ``#`` line before the header (an app's notes), unless it is the header itself behind
+    a ``#`` (as ``np.savetxt`` writes one)."""
+    text = _text(line or b"")
+    if not text.startswith("#"):
+        return False
+    names = {n.strip().strip('"').lower() for n in text[1:].split(",")}
+    return not all(c in names or a in names for c, a in zip(COLUMNS, UNIT_NAMES, strict=True))
 
 
 def _hint(header: str) -> str:
@@ -182,7 +204,7 @@ def _parse_rows(
     rows: list[list[float]] = []
     kept: list[int] = []
     for number, line in enumerate(lines, first):
-        fields = line.split(b",")
+        fields = line.replace(b'"', b"").split(b",")  # a spreadsheet may quote every field
         if len(fields) != n_fields:
             if line.strip():
                 log.skip(number, f"{len(fields)} fields instead of {n_fields}")

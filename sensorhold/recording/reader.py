@@ -126,6 +126,9 @@ def _parse(path: Path, blocks: Iterator[LineBlock]) -> Recording:
     columns = packets.in_time_order(cut)
     if columns.reordered:
         log.note("packets were out of time order; they are used in time order")
+    if columns.repeats:
+        log.note(f"{columns.repeats} packets repeat another of the same time exactly (lines "
+                 "copied twice?); the repeats are skipped")
     kept = sorted((e for line, e in events if cut is None or line < cut), key=lambda e: e.t_ns)
     return Recording(
         path=path,
@@ -276,6 +279,7 @@ class _Columns(NamedTuple):
     payloads: bytes
     offsets: np.ndarray
     reordered: bool
+    repeats: int
 
 
 class _PacketColumns:
@@ -339,13 +343,43 @@ class _PacketColumns:
         reordered = bool(np.any(np.diff(t[order]) < 0))
         if reordered:
             order = order[np.argsort(t[order], kind="stable")]
+        starts = np.zeros(t.size, np.int64)
+        np.cumsum(size[:-1], out=starts[1:])
+        n_in = order.size
+        order = _without_repeats(order, t, char, starts, size, flat)
         offsets = np.zeros(order.size + 1, np.int64)
         np.cumsum(size[order], out=offsets[1:])
         if np.array_equal(order, np.arange(t.size)):
             payloads = flat.tobytes()
         else:
-            starts = np.zeros(t.size, np.int64)
-            np.cumsum(size[:-1], out=starts[1:])
             gather = np.repeat(starts[order] - offsets[:-1], size[order]) + np.arange(offsets[-1])
             payloads = flat[gather].tobytes()
-        return _Columns(t[order], char[order], tuple(self._chars), payloads, offsets, reordered)
+        return _Columns(
+            t[order], char[order], tuple(self._chars), payloads, offsets, reordered,
+            n_in - order.size,
+        )
+
+
+def _without_repeats(
+    order: np.ndarray, t: np.ndarray, char: np.ndarray, starts: np.ndarray, size: np.ndarray,
+    flat: np.ndarray,
+) -> np.ndarray:
+    """``order`` (packets in time order) without exact repeats: the same time, characteristic
+    and bytes as an earlier packet (a block of lines copied twice). Only packets that share
+    their time with another are compared."""
+    ts = t[order]
+    same = ts[1:] == ts[:-1]
+    if not same.any():
+        return order
+    seen: set[tuple[int, bytes]] = set()
+    drop: list[int] = []
+    group_t = None
+    for i in np.flatnonzero(np.r_[same, False] | np.r_[False, same]).tolist():
+        k = int(order[i])
+        if ts[i] != group_t:
+            seen, group_t = set(), ts[i]
+        key = (int(char[k]), flat[starts[k] : starts[k] + size[k]].tobytes())
+        if key in seen:
+            drop.append(i)
+        seen.add(key)
+    return np.delete(order, drop)

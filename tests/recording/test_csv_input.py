@@ -56,20 +56,20 @@ def test_damaged_rows_are_skipped_with_warnings(tmp_path: Path) -> None:
         "0.04,0,0,1,0,0,0,9\n"  # 6: eight fields
         "\n"  # 7: blank, silently
         "0.05,0,0,1,0,0,0\n"  # 8
-        "0.05,0,0,1,0,0,0\n"  # 9: same time
-        "0.01,0,0,1,0,0,0\n"  # 10: time goes back
-        "0.06,0,0,1,0,0,0"  # 11: no final newline
+        "0.05,0,0,1,0,0,0\n"  # 9: a repeat of line 8
+        "-1.96,0,0,1,0,0,0\n"  # 10: time goes back 2 s
+        "2.07,0,0,1,0,0,0"  # 11: no final newline
     )
     warnings: list[str] = []
     t, _, _ = read_csv(write(tmp_path, text), warnings)
-    assert t.tolist() == [0.0, 0.05, 0.06]
+    assert t.tolist() == [0.0, 0.05, 2.07]
     assert warnings == [
         "line 3: 6 fields instead of 7, skipped",
         "line 4: not a number, skipped",
         "line 6: 8 fields instead of 7, skipped",
         "line 5: not a finite number, skipped",
-        "line 9: time does not increase, skipped",
-        "line 10: time does not increase, skipped",
+        "1 rows repeat the row before them exactly (first line 9); the repeats are skipped",
+        "line 10: time goes back more than 1 s, skipped",
     ]
 
 

@@ -61,6 +61,51 @@ def test_a_sag_on_the_hands_is_not_a_second_position() -> None:
     assert fit.stage_angles[3] == pytest.approx(32.0, abs=1.0)
 
 
+@pytest.mark.parametrize("stage3", [False, True])
+def test_a_pose_settled_twice_is_one_stage(stage3: bool) -> None:
+    """The forearms resettled 5° higher (a wobble or shift split the pose; more than the 4° that
+    merges neighbours): prone is the pose before both, not the forearms' first half (the scratch
+    crosscheck calibration with a lift on the forearms fitted them at 4.2° instead of 21.2°)."""
+    plan = [(0.0, 9.0), (20.0, 9.0), (25.0, 9.0), *([(40.0, 9.0)] if stage3 else [])]
+    t, acc, gyr, _ = synth(plan, noise=1.0)
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=stage3)
+    assert fit.stage_angles[2] == pytest.approx(25.0, abs=0.5)
+    if stage3:
+        assert fit.stage_angles[3] == pytest.approx(40.0, abs=0.5)
+
+
+def test_a_calibration_cut_before_the_hands_says_so() -> None:
+    """Standing, prone, forearms with --stage3: no hands position after the forearms."""
+    t, acc, gyr, _ = synth([(90.0, 9.0), (0.0, 9.0), (20.0, 9.0)], noise=1.0)
+    with pytest.raises(UserError, match=r"\(it ends on the forearms\?\).*on the hands"):
+        fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
+
+
+def test_a_side_lean_on_the_forearms_does_not_hide_the_hands() -> None:
+    """Forearms 10° with a 6° side lean, hands 16°: the axis from prone and the forearms alone
+    is tilted ~30° by the lean, which put the hands only 2.2° above the forearms (refused); fit
+    through both stage positions it stays near the truth."""
+    t, acc, gyr, _ = synth([(0.0, 9.0), (10.0, 9.0), (16.0, 9.0)], noise=1.0,
+                           lean=(10.5, 19.5, 6.0))
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=True)
+    assert fit.stage_angles[2] == pytest.approx(10.0, abs=1.2)
+    assert fit.stage_angles[3] == pytest.approx(16.0, abs=0.5)
+
+
+@pytest.mark.parametrize("stage3", [False, True])
+def test_lying_down_and_standing_up_after_the_calibration_is_passed_over(stage3: bool) -> None:
+    """A recording that goes on after the last stage: prone again, then standing. The return
+    to prone was read as the forearms turned the wrong way (axis reversed: a scratch session's
+    forearms holds all missed, RMSE 25°), or, with --stage3, as hands '-28.7° above'."""
+    stages = [(0.0, 9.0), (20.0, 9.0), *([(35.0, 9.0)] if stage3 else [])]
+    t, acc, gyr, _ = synth(stages, noise=1.0)
+    plain = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=stage3)
+    t, acc, gyr, _ = synth([*stages, (0.0, 9.0), (90.0, 6.0)], noise=1.0)
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=stage3)
+    assert np.dot(fit.axis, plain.axis) > 0.999
+    assert fit.stage_angles == pytest.approx(plain.stage_angles, abs=0.3)
+
+
 def test_missing_plateau_is_a_clear_user_error() -> None:
     t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 10.0)])
     with pytest.raises(UserError, match="need 3"):
