@@ -8,20 +8,19 @@ was entered (a quiet glide out of the previous band is not settling in this one)
 began within ``gap_settle_s`` of the end of a data gap longer than ``gap_s`` (the filters
 restart after one) with the angle at its first quiet sample within ``gap_still_deg`` of the
 one after the gap, the person settled unseen in the gap: the middle of the gap is the best
-guess (a lie-down finished in a 2.5 s gap was dated 2.4 s late). A gap longer than ``lost_s``
-is different: no one knows what the person did in it, so a hold open at it ends at the last
-sample before it (counting no unseen time), and whatever follows is detected afresh (a hold, its
-candidate, quiet run and band entry never reach back over it). A candidate
-never at rest (``resting``) by then is still moving (a slow lowering can read still
-throughout): it is confirmed, and dated, at its first resting sample instead, at most
-``max_settle_s`` later. That run
-reaches back over ``easing`` samples, where the rate is quiet and the jolt only decays: the
+guess (a lie-down finished in a 2.5 s gap was dated 2.4 s late). A gap longer than ``lost_s`` is
+different: no one knows what the person did in it, so a hold open at it ends at the last sample
+before it (counting no unseen time), and whatever follows is detected afresh (a hold, its
+candidate, quiet run and band entry never reach back over it). A candidate never at rest
+(``resting``) by then is still moving (a slow lowering can read still throughout): it is
+confirmed, and dated, at its first resting sample instead, at most ``max_settle_s`` later. That
+run reaches back over ``easing`` samples, where the rate is quiet and the jolt only decays: the
 jolt's band-pass remembers a lie-down's drop of the hips for ~1 s after the body came to rest,
-and dated such starts that late. While holding, samples that are not still, or out of the band,
-are *pending*: if the person settles back in the band, they were a wobble (unstable time); if
-they stay out of the band for ``dip_s``, the hold ends where the pending run began, i.e. where
-they started to leave. So the detection delay only affects when the UI learns of a start or
-end, never the durations.
+and dated such starts that late; and over breaks of up to ``settle_bridge_s`` (noise). While
+holding, samples that are not still, or out of the band, are *pending*: if the person settles
+back in the band, they were a wobble (unstable time); if they stay out of the band for
+``dip_s``, the hold ends where the pending run began, i.e. where they started to leave. So the
+detection delay only affects when the UI learns of a start or end, never the durations.
 
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
@@ -49,7 +48,10 @@ class HoldParams:
     ``lost_s``: the longest data gap a hold is bridged over. Loss bursts of up to 3 s within a
     still hold are bridged (the accuracy benchmark's hard sessions have them); a longer silence
     is a dropped link (a BLE supervision timeout, typically 4-6 s on phones, plus a reconnect)
-    or a cut in the file, and a person changes stage in ~2 s."""
+    or a cut in the file, and a person changes stage in ~2 s.
+    ``settle_bridge_s``: the longest break that does not cut a settling run. On a noisy
+    sensor the rate hovers at the quiet threshold and the decaying jolt rises over its trend
+    for a sample or two; each such blip cut the run and dated lie-downs 1.1-1.8 s late."""
 
     confirm_s: float = 1.0
     dip_s: float = 1.5
@@ -61,6 +63,7 @@ class HoldParams:
     gap_settle_s: float = 1.0
     gap_still_deg: float = 1.0
     lost_s: float = 4.0
+    settle_bridge_s: float = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ class HoldState:
     prev_t: float = np.nan
     quiet_t: float = np.nan
     quiet_run_t: float = np.nan
+    settle_t: float = np.nan
     band: int = -1
     band_t: float = np.nan
     stage: int = 0
@@ -343,8 +347,12 @@ def step(
     dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
     cut = dt > params.lost_s
     settle = quiet if easing is None else quiet | easing
-    was_quiet = np.concatenate(([not np.isnan(state.quiet_run_t)], settle[:-1]))
-    quiet_since = hold_last(t, settle & (~was_quiet | cut), state.quiet_run_t)
+    # A settling run goes on over breaks of up to settle_bridge_s (noise blips), not over cuts.
+    settle_t = hold_last(t, settle, state.settle_t)
+    before = np.concatenate(([state.prev_t], t[:-1]))
+    last = np.concatenate(([state.settle_t], settle_t[:-1]))
+    broke = ~(before - last <= params.settle_bridge_s)
+    quiet_since = hold_last(t, settle & (broke | cut), state.quiet_run_t)
     entered = (band != np.concatenate(([state.band], band[:-1]))) | cut
     band_since = hold_last(t, entered, state.band_t)
     c = _Chunk(
@@ -366,7 +374,7 @@ def step(
             bool(fell[lo]), events, marks, lost_t,
         )
     state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
-    state.quiet_run_t = float(quiet_since[-1]) if settle[-1] else np.nan
+    state.quiet_run_t, state.settle_t = float(quiet_since[-1]), float(settle_t[-1])
     state.band, state.band_t = int(band[-1]), float(band_since[-1])
     state.gap_end_t, state.gap_mid_t = float(c.gap_end[-1]), float(c.gap_mid[-1])
     state.gap_angle = float(c.gap_angle[-1])

@@ -42,6 +42,34 @@ def test_a_slow_lowering_that_reads_still_dates_the_hold_where_it_turns_quiet(ch
     assert starts[1][0] == 1 and starts[1][1] == pytest.approx(12.5, abs=0.02)
 
 
+@pytest.mark.parametrize("chunk", [0, 7, 26])
+@pytest.mark.parametrize(("blip_s", "start"), [(0.02, 10.5), (0.1, 10.5), (0.4, 11.9)])
+def test_a_noise_blip_does_not_cut_the_settling_run(
+    chunk: int, blip_s: float, start: float
+) -> None:
+    """hard-4-007 (noisy sensor, 50 Hz): lying down into the prone band at 10 s, easing from
+    10.5 s, quiet and still from 12 s, the decaying jolt rising over its trend for a sample or
+    two at 11 and 11.5 s: the hold starts at 10.5 s (it was dated after the last blip, 1.3 s
+    late). A break of 0.4 s is a movement and cuts the run."""
+    t = np.arange(0.0, 20.0, 0.02)
+    band = np.where(t < 10.0, 0, 1).astype(np.int8)
+    calm = t >= 12.0
+    blips = ((t >= 11.0) & (t < 11.0 + blip_s)) | ((t >= 11.5) & (t < 11.5 + blip_s))
+    easing = (t >= 10.5) & ~blips
+    off = np.zeros(t.size, bool)
+    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
+    step = chunk or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        state, out = hold_timer.step(
+            params, state, t[sl], band[sl], calm[sl], calm[sl], t[sl] * 0, off[sl], off[sl],
+            easing[sl],
+        )
+        events += out.events
+    starts = [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
+    assert starts == [(1, pytest.approx(start, abs=0.011))]
+
+
 def test_a_hold_settled_in_a_data_gap_is_dated_at_its_middle() -> None:
     """Moving into the prone band at 10 s, then no data from 10.5 to 13 s; the filters read
     quiet again 0.4 s after the gap: the person settled unseen in it, the hold starts at its
