@@ -13,14 +13,16 @@ different: no one knows what the person did in it, so a hold open at it ends at 
 before it (counting no unseen time), and whatever follows is detected afresh (a hold, its
 candidate, quiet run and band entry never reach back over it). A candidate never at rest
 (``resting``) by then is still moving (a slow lowering can read still throughout): it is
-confirmed, and dated, at its first resting sample instead, at most ``max_settle_s`` later. That
-run reaches back over ``easing`` samples, where the rate is quiet and the jolt only decays: the
-jolt's band-pass remembers a lie-down's drop of the hips for ~1 s after the body came to rest,
-and dated such starts that late; and over breaks of up to ``settle_bridge_s`` (noise). While
-holding, samples that are not still, or out of the band, are *pending*: if the person settles
-back in the band, they were a wobble (unstable time); if they stay out of the band for
-``dip_s``, the hold ends where the pending run began, i.e. where they started to leave. So the
-detection delay only affects when the UI learns of a start or end, never the durations.
+confirmed, and dated, at its first resting sample instead, at most ``max_settle_s`` later; one
+not yet quiet when confirmed is dated at its first resting sample too (not at the band entry,
+where a slow lowering still moved at 6°/s). The quiet run reaches back over ``easing`` samples,
+where the rate is quiet and the jolt only decays: the jolt's band-pass remembers a lie-down's
+drop of the hips for ~1 s after the body came to rest, and dated such starts that late; and over
+breaks of up to ``settle_bridge_s`` (noise). While holding, samples that are not still, or out
+of the band, are *pending*: if the person settles back in the band, they were a wobble (unstable
+time); if they stay out of the band for ``dip_s``, the hold ends where the pending run began,
+i.e. where they started to leave. So the detection delay only affects when the UI learns of a
+start or end, never the durations.
 
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
@@ -217,9 +219,8 @@ def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
 
 def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     settled = s.cand_quiet_t
-    if np.isnan(settled):  # never quiet: at its first rest if it came after confirm_s
-        late = s.cand_rest_t > s.cand_t + params.confirm_s
-        settled = s.cand_rest_t if late else s.cand_t
+    if np.isnan(settled):  # never quiet: at its first rest
+        settled = s.cand_t if np.isnan(s.cand_rest_t) else s.cand_rest_t
     s.stage, s.start_s = s.cand_stage, settled - params.settle_lag_s
     s.conf, s.pend, s.cand = s.cand, Sums(), Sums()
     s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand_rest_t = 0, np.nan, np.nan, np.nan

@@ -42,6 +42,32 @@ def test_a_slow_lowering_that_reads_still_dates_the_hold_where_it_turns_quiet(ch
     assert starts[1][0] == 1 and starts[1][1] == pytest.approx(12.5, abs=0.02)
 
 
+@pytest.mark.parametrize("chunk", [0, 37])
+def test_a_lowering_at_rest_before_it_is_quiet_dates_the_hold_at_its_first_rest(
+    chunk: int,
+) -> None:
+    """hard-12-008 (noisy sensor): lowering slowly from forearms into the prone band at 10 s,
+    still throughout, within the person's resting level from 10.8 s but quiet only from 12 s,
+    after the hold was confirmed: the hold starts at 10.8 s, not at the band entry (the body
+    was still moving there at 6°/s; dated 2 s early)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    band = np.where(t < 10.0, 2, 1).astype(np.int8)
+    on, off = np.ones(t.size, bool), np.zeros(t.size, bool)
+    quiet = (t < 9.5) | (t >= 12.0)
+    resting = (t < 9.5) | (t >= 10.8)
+    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
+    step = chunk or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        state, out = hold_timer.step(
+            params, state, t[sl], band[sl], on[sl], quiet[sl], t[sl] * 0, off[sl], off[sl],
+            None, resting[sl],
+        )
+        events += out.events
+    starts = [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
+    assert starts[1] == (1, pytest.approx(10.8, abs=0.011))
+
+
 @pytest.mark.parametrize("chunk", [0, 7, 26])
 @pytest.mark.parametrize(("blip_s", "start"), [(0.02, 10.5), (0.1, 10.5), (0.4, 11.9)])
 def test_a_noise_blip_does_not_cut_the_settling_run(
