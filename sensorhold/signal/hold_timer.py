@@ -14,15 +14,16 @@ before it (counting no unseen time), and whatever follows is detected afresh (a 
 candidate, quiet run and band entry never reach back over it). A candidate never at rest
 (``resting``) by then is still moving (a slow lowering can read still throughout): it is
 confirmed, and dated, at its first resting sample instead, at most ``max_settle_s`` later; one
-not yet quiet when confirmed is dated at its first resting sample too (not at the band entry,
-where a slow lowering still moved at 6°/s). The quiet run reaches back over ``easing`` samples,
-where the rate is quiet and the jolt only decays: the jolt's band-pass remembers a lie-down's
-drop of the hips for ~1 s after the body came to rest, and dated such starts that late; and over
-breaks of up to ``settle_bridge_s`` (noise). While holding, samples that are not still, or out
-of the band, are *pending*: if the person settles back in the band, they were a wobble (unstable
-time); if they stay out of the band for ``dip_s``, the hold ends where the pending run began,
-i.e. where they started to leave. So the detection delay only affects when the UI learns of a
-start or end, never the durations.
+that glided into the band while still and was not yet quiet when confirmed is dated at its first
+resting sample too (not at the band entry, where a slow lowering still moved at 6°/s; one still
+only on arrival stopped there). The quiet run reaches back over ``easing`` samples, where the
+rate is quiet and the jolt only decays: the jolt's band-pass remembers a lie-down's drop of the
+hips for ~1 s after the body came to rest, and dated such starts that late; and over breaks of
+up to ``settle_bridge_s`` (noise). While holding, samples that are not still, or out of the
+band, are *pending*: if the person settles back in the band, they were a wobble (unstable time);
+if they stay out of the band for ``dip_s``, the hold ends where the pending run began, i.e.
+where they started to leave. So the detection delay only affects when the UI learns of a start
+or end, never the durations.
 
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
@@ -126,6 +127,8 @@ class HoldState:
     cand_t: float = np.nan
     cand_quiet_t: float = np.nan
     cand_rest_t: float = np.nan
+    cand_glide: bool = False
+    still: bool = False
     cand: Sums = field(default_factory=Sums)
     gap_end_t: float = np.nan
     gap_mid_t: float = np.nan
@@ -148,7 +151,7 @@ class _Chunk:
         self, t: np.ndarray, angle: np.ndarray, still: np.ndarray, quiet_t: np.ndarray,
         next_quiet: np.ndarray, next_rest: np.ndarray, quiet_since: np.ndarray,
         band_since: np.ndarray, dt: np.ndarray, cut: np.ndarray,
-        gap: tuple[float, float, float, float],
+        gap: tuple[float, float, float, float], was_still: np.ndarray,
     ):
         lost = dt > gap[0]
         self.gap_end = hold_last(t, lost, gap[1])
@@ -162,6 +165,7 @@ class _Chunk:
         self.next_rest = next_rest
         self.quiet_since = quiet_since
         self.band_since = band_since
+        self.was_still = was_still
         self.cs_angle = np.concatenate(([0.0], np.cumsum(angle)))
         self.cs_unstable = np.concatenate(([0.0], np.cumsum(np.where(still, 0.0, dt))))
 
@@ -219,8 +223,10 @@ def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
 
 def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     settled = s.cand_quiet_t
-    if np.isnan(settled):  # never quiet: at its first rest
-        settled = s.cand_t if np.isnan(s.cand_rest_t) else s.cand_rest_t
+    if np.isnan(settled):  # never quiet: at its first rest if late or if it glided in
+        late = s.cand_rest_t > s.cand_t + params.confirm_s
+        glided = s.cand_glide and not np.isnan(s.cand_rest_t)
+        settled = s.cand_rest_t if late or glided else s.cand_t
     s.stage, s.start_s = s.cand_stage, settled - params.settle_lag_s
     s.conf, s.pend, s.cand = s.cand, Sums(), Sums()
     s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand_rest_t = 0, np.nan, np.nan, np.nan
@@ -242,15 +248,16 @@ def _restart(s: HoldState, t: float) -> HoldEvent:
     return HoldEvent("hold_start", t, s.stage, s.start_s)
 
 
-def _candidate(s: HoldState, band: int, still: bool, t0: float) -> bool:
-    """Update the candidate for a segment's first sample; True if one is running."""
+def _candidate(s: HoldState, band: int, still: bool, t0: float, glide: bool) -> bool:
+    """Update the candidate for a segment's first sample (``glide``: still before it too);
+    True if one is running."""
     if not still or band == 0 or band == s.stage:
         s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand = 0, np.nan, np.nan, Sums()
         s.cand_rest_t = np.nan
         return False
     if s.cand_stage != band:
         s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand = band, t0, np.nan, Sums()
-        s.cand_rest_t = np.nan
+        s.cand_rest_t, s.cand_glide = np.nan, glide
     return True
 
 
@@ -273,7 +280,7 @@ def _segment(
         events.append(_restart(s, float(c.t[lo])))
         marks.append((lo, s.stage, s.start_s))
     while i < hi:
-        cand = _candidate(s, band, still, float(c.t[i]))
+        cand = _candidate(s, band, still, float(c.t[i]), bool(c.was_still[i]))
         if s.stage:
             if still and held == s.stage:
                 s.out_t = np.nan
@@ -360,7 +367,7 @@ def step(
         t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, next_rest,
         quiet_since, band_since, dt, cut, (
             params.gap_s, state.gap_end_t, state.gap_mid_t, state.gap_angle
-        ),
+        ), np.concatenate(([state.still], still[:-1])),
     )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
     change = np.flatnonzero(
@@ -375,6 +382,7 @@ def step(
             bool(fell[lo]), events, marks, lost_t,
         )
     state.prev_t, state.quiet_t = float(t[-1]), float(quiet_t[-1])
+    state.still = bool(still[-1])
     state.quiet_run_t, state.settle_t = float(quiet_since[-1]), float(settle_t[-1])
     state.band, state.band_t = int(band[-1]), float(band_since[-1])
     state.gap_end_t, state.gap_mid_t = float(c.gap_end[-1]), float(c.gap_mid[-1])

@@ -68,6 +68,23 @@ def test_a_lowering_at_rest_before_it_is_quiet_dates_the_hold_at_its_first_rest(
     assert starts[1] == (1, pytest.approx(10.8, abs=0.011))
 
 
+def test_a_lie_down_still_on_arrival_is_dated_where_it_turned_still() -> None:
+    """A noisy sensor: lying down (not still) until 10 s, still in the prone band from then,
+    within the person's resting level from 10.4 s, never quiet: the body stopped where it
+    turned still (crosscheck x3010: dating it at the first rest made it 0.9 s late)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    band = np.where(t < 9.0, 0, 1).astype(np.int8)
+    still = t >= 10.0
+    off = np.zeros(t.size, bool)
+    resting = t >= 10.4
+    _, out = hold_timer.step(
+        hold_timer.HoldParams(), hold_timer.HoldState(), t, band, still, off, t * 0, off, off,
+        None, resting,
+    )
+    starts = [(e.stage, e.start_s) for e in out.events if e.kind == "hold_start"]
+    assert starts == [(1, pytest.approx(10.0, abs=0.011))]
+
+
 @pytest.mark.parametrize("chunk", [0, 7, 26])
 @pytest.mark.parametrize(("blip_s", "start"), [(0.02, 10.5), (0.1, 10.5), (0.4, 11.9)])
 def test_a_noise_blip_does_not_cut_the_settling_run(
