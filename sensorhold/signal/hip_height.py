@@ -1,12 +1,13 @@
 """Hip height: how far the pelvis rose or fell over each movement, judged where it ends.
 
-Each run of samples not at rest (quiet, i.e. rate and jolt near rest, for ``rest_s``, so a
-quiet flicker mid-move does not cut it) starts and, once the person is quiet again, ends at zero
-velocity (quiet rather than still, which lags the start of a wobble by up to a second), so the
-vertical acceleration (accelerometer along the estimated up, minus 1 g) is integrated twice over
-the run and corrected with that zero-velocity update: the velocity left at the end is bias, and
-removing it as a linear drift cancels any constant error (accelerometer bias and scale along up)
-exactly. Sway and wobbles come back to where they started, so they read near zero.
+Each run of samples not at rest (quiet, i.e. rate and jolt within the person's resting level,
+for ``rest_s``, so a quiet flicker mid-move does not cut it) starts and, once the person is
+quiet again, ends at zero velocity (quiet rather than still, which lags the start of a wobble by
+up to a second), so the vertical acceleration (accelerometer along the estimated up, minus 1 g)
+is integrated twice over the run and corrected with that zero-velocity update: the velocity left
+at the end is bias, and removing it as a linear drift cancels any constant error (accelerometer
+bias and scale along up) exactly. Sway and wobbles come back to where they started, so they read
+near zero.
 
 The net rise is judged only where the person first reads quiet or still again after a run, and
 only while the trunk turned less than ``max_turn_deg`` over the run (bias and scale errors depend

@@ -137,8 +137,11 @@ class Pipeline:
         self._still, s = stillness.step(
             p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps, o.restart
         )
+        # At the person's own rest level: someone resting above the fixed quiet rate only
+        # flickered quiet in a pause on hands and knees, and its lowering went unjudged.
+        resting = (s.rate_dps < self._rest_dps) & (s.jolt_g < p.stillness.jolt_on_g)
         self._height, lowered, lifted = hip_height.step(
-            p.height, self._height, ts, t, acc, s.up, s.quiet, s.still
+            p.height, self._height, ts, t, acc, s.up, resting, s.still
         )
         self._angle, a = extension_angle.step(
             p.angle, self._angle, t, s.up, s.still, lowered, lifted
@@ -157,7 +160,7 @@ class Pipeline:
         self._jolt = float(trend[-1]) if t.size else self._jolt
         self._hold, h = hold_timer.step(
             p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised, fell, easing,
-            (s.rate_dps < self._rest_dps) & (s.jolt_g < p.stillness.jolt_on_g),
+            resting,
         )
         idle = s.rate_dps >= p.moving_dps
         # Still in another band: the person is there, though the hold being left only ends

@@ -224,6 +224,20 @@ def test_hands_holds_of_someone_breathing_hard_end_where_they_left() -> None:
     assert len(ends) == 5 and max(abs(e) for e in ends) < 0.6, ends
 
 
+def test_a_pause_on_hands_and_knees_of_someone_resting_above_quiet_does_not_start_the_lie() -> None:
+    """hard-4-000: resting rate ~2.6 °/s, above the fixed quiet rate, so during a 1.7 s pause
+    on hands and knees on the way down quiet only flickered, hip height never saw a rest, the
+    lowering to prone was not judged and the prone hold was dated from the pause (3.6 s early).
+    Hip height takes the person's own rest level."""
+    sc = make_scenario(0, 4, "hard")
+    cal, ses = sc.calibration, sc.session
+    prof = fit_profile(cal.t, cal.acc, cal.gyr, user="u", sensor_model="m", stage3=sc.stage3)
+    found = _holds(run(prof, ses.t, ses.acc, ses.gyr))
+    first, truth = found[0], ses.holds[0]
+    assert first["stage"] == truth.stage == 1
+    assert abs(first["start_s"] - truth.start_s) < 0.5
+
+
 def test_batch_working_memory_does_not_grow_with_length(monkeypatch: pytest.MonkeyPatch) -> None:
     """Eight blocks' batch run needs the working memory of one, beyond its own output (after a
     first run has filled the low-pass weight caches)."""
