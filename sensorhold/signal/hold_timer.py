@@ -3,12 +3,14 @@
 A *candidate* is a run of still samples in one nonzero stage band. Once it has lasted
 ``confirm_s`` the hold starts, dated where the quiet run holding the candidate's first quiet
 sample began (where the settling motion died out: stillness, which also waits for the tilt to
-settle, confirms later), at most ``max_settle_s`` before the candidate and not before the band
-was entered (a quiet glide out of the previous band is not settling in this one); if that run
-began within ``gap_settle_s`` of the end of a data gap longer than ``gap_s`` (the filters
-restart after one) with the angle at its first quiet sample within ``gap_still_deg`` of the
-one after the gap, the person settled unseen in the gap: the middle of the gap is the best
-guess (a lie-down finished in a 2.5 s gap was dated 2.4 s late). A gap longer than ``lost_s`` is
+settle, confirms later) or, for one that arrived still (did not glide in), at its first sample
+at the person's own rest level if that came first (a noisy gyro reads above the fixed quiet rate
+for seconds after a lie-down), at most ``max_settle_s`` before the candidate and not before the
+band was entered (a quiet glide out of the previous band is not settling in this one); if that
+run began within ``gap_settle_s`` of the end of a data gap longer than ``gap_s`` (the filters
+restart after one) with the angle at its first quiet sample within ``gap_still_deg`` of the one
+after the gap, the person settled unseen in the gap: the middle of the gap is the best guess (a
+lie-down finished in a 2.5 s gap was dated 2.4 s late). A gap longer than ``lost_s`` is
 different: no one knows what the person did in it, so a hold open at it ends at the last sample
 before it (counting no unseen time), and whatever follows is detected afresh (a hold, its
 candidate, quiet run and band entry never reach back over it). A candidate never at rest
@@ -227,6 +229,8 @@ def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
         late = s.cand_rest_t > s.cand_t + params.confirm_s
         glided = s.cand_glide and not np.isnan(s.cand_rest_t)
         settled = s.cand_rest_t if late or glided else s.cand_t
+    elif not s.cand_glide and s.cand_rest_t < settled:  # at rest before it was quiet
+        settled = s.cand_rest_t
     s.stage, s.start_s = s.cand_stage, settled - params.settle_lag_s
     s.conf, s.pend, s.cand = s.cand, Sums(), Sums()
     s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand_rest_t = 0, np.nan, np.nan, np.nan

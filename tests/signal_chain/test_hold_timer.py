@@ -85,6 +85,30 @@ def test_a_lie_down_still_on_arrival_is_dated_where_it_turned_still() -> None:
     assert starts == [(1, pytest.approx(10.0, abs=0.011))]
 
 
+@pytest.mark.parametrize("chunk", [0, 37])
+def test_a_lie_down_at_the_persons_rest_level_before_quiet_is_dated_at_that_rest(
+    chunk: int,
+) -> None:
+    """Crosscheck x4011 (gyro noise above the fixed quiet rate): lying down, still in the prone
+    band from 10 s, within the person's resting level from 10.2 s, quiet only from 10.8 s: the
+    hold starts at 10.2 s (it was dated at the quiet run; x4011 1.45 s late)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    band = np.where(t < 9.0, 0, 1).astype(np.int8)
+    still, resting, quiet = t >= 10.0, t >= 10.2, t >= 10.8
+    off = np.zeros(t.size, bool)
+    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
+    step = chunk or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        state, out = hold_timer.step(
+            params, state, t[sl], band[sl], still[sl], quiet[sl], t[sl] * 0, off[sl], off[sl],
+            None, resting[sl],
+        )
+        events += out.events
+    starts = [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
+    assert starts == [(1, pytest.approx(10.2, abs=0.011))]
+
+
 @pytest.mark.parametrize("chunk", [0, 7, 26])
 @pytest.mark.parametrize(("blip_s", "start"), [(0.02, 10.5), (0.1, 10.5), (0.4, 11.9)])
 def test_a_noise_blip_does_not_cut_the_settling_run(
