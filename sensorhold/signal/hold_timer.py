@@ -24,8 +24,10 @@ hips for ~1 s after the body came to rest, and dated such starts that late; and 
 up to ``settle_bridge_s`` (noise). While holding, samples that are not still, or out of the
 band, are *pending*: if the person settles back in the band, they were a wobble (unstable time);
 if they stay out of the band for ``dip_s``, the hold ends where the pending run began, i.e.
-where they started to leave. So the detection delay only affects when the UI learns of a start
-or end, never the durations.
+where they started to leave; if they left unseen in a data gap (the angle after it off the
+hold's mean, and the filters, not having seen the move, read rest after it), at the gap's
+middle. So the detection delay only affects when the UI learns of a start or end, never the
+durations.
 
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
@@ -200,6 +202,18 @@ def _note_quiet(params: HoldParams, s: HoldState, c: _Chunk, i: int, stop: int) 
         s.cand_quiet_t = max(quiet_t, s.cand_t - params.max_settle_s, float(c.band_since[i]))
 
 
+def _left_in_gap(params: HoldParams, s: HoldState, c: _Chunk, i: int) -> float | None:
+    """The middle of a data gap the person left in: at rest up to it, leaving within
+    ``gap_settle_s`` after it, and the angle at its end ``gap_still_deg`` off the hold's mean."""
+    end, mid = float(c.gap_end[i]), float(c.gap_mid[i])
+    if not c.t[i] - end <= params.gap_settle_s or not mid > s.start_s or not s.conf.n:
+        return None
+    if c.quiet_t[i] < end:  # its last rest was before the gap: dated from there
+        return None
+    mean = s.conf.angle / s.conf.n
+    return mid if abs(float(c.gap_angle[i]) - mean) >= params.gap_still_deg else None
+
+
 def _confirm_at(params: HoldParams, s: HoldState, c: _Chunk, i: int, hi: int) -> int:
     """Index in [i, hi) where the candidate is confirmed, or -1: ``confirm_s`` after it began
     or, if it was never at rest by then (still moving, only slowly), at its first resting
@@ -302,6 +316,9 @@ def _segment(
             s.back_t = np.nan
             if np.isnan(s.leave_t):
                 s.leave_t = max(float(c.quiet_t[i]), s.start_s)
+                gap_t = _left_in_gap(params, s, c, i)
+                if gap_t is not None:
+                    s.leave_t = min(s.leave_t, gap_t + params.leave_lag_s)
             if held == s.stage:
                 s.out_t = np.nan
             elif np.isnan(s.out_t):

@@ -236,6 +236,31 @@ def test_a_candidate_cut_by_a_long_gap_starts_afresh_after_it() -> None:
     ]
 
 
+@pytest.mark.parametrize("chunk", [0, 37])
+def test_a_hold_left_in_a_data_gap_ends_at_its_middle(chunk: int) -> None:
+    """hard-1-003: at rest on the hands (30°) until a 1.5 s loss at 10 s, found at 25° after it
+    and leaving; the filters, not having seen the move, still read rest for 0.1 s after the
+    gap: the hold ends at the gap's middle, not at that rest (it ended 0.9 s late)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    t = t[(t < 10.0) | (t >= 11.5)]
+    after = t >= 11.5
+    band = np.where(t < 11.6, 3, 2).astype(np.int8)
+    rest = ~after | (t < 11.6) | (t >= 12.5)
+    angle = np.where(after, 25.0, 30.0)
+    off = np.zeros(t.size, bool)
+    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
+    step = chunk or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        state, out = hold_timer.step(
+            params, state, t[sl], band[sl], rest[sl], rest[sl], angle[sl], off[sl], off[sl],
+            None, rest[sl],
+        )
+        events += out.events
+    ends = [(e.stage, e.end_s) for e in events if e.kind == "hold_end"]
+    assert ends[0] == (3, pytest.approx(10.745, abs=0.011))
+
+
 def test_a_person_leaving_before_a_long_gap_ends_the_hold_where_they_left() -> None:
     """Leaving the band at 8 s, gone before the gap from 9 s: the hold ends where they left."""
     t = np.arange(0.0, 20.0, 0.01)
