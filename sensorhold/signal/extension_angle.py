@@ -31,7 +31,11 @@ as horizontal there, ±10°). What tells is the hips: the next move then lowers 
 judged by ``hip_height``). So after a lowering, the next settled lie (below ``rise_deg``, above
 ``-prone_window_deg``) is read from its own mean while it settles and, if it is more than
 ``lie_deg`` from the zero, becomes the zero (the votes against the old one are dropped); a rise of
-the hips (``lifted``) cancels that.
+the hips (``lifted``) cancels that. A recording may also begin with the person already on their
+forearms, which then becomes the zero: a settled lie a forearms' height below it
+(``forearms_deg`` within ``sunk_frac`` of it, at least ``sunk_deg``), the hips not raised since
+the zero was taken (hands and knees, a child's pose), is prone, and becomes the zero as well. Until
+it does it reads its angle below the old zero (stage 0), so the hold before it ends.
 
 After it, the zero is the mean prone posture: each prone lie (a stay within ``lie_deg`` of the
 zero in the sagittal plane, leaning sideways less than ``lie_roll_deg``: a first lie taken with a
@@ -74,6 +78,9 @@ class AngleParams:
     lie_deg: float = 3.0
     lie_roll_deg: float = 12.0
     agree_deg: float = 1.5
+    forearms_deg: float = np.nan
+    sunk_frac: float = 0.35
+    sunk_deg: float = 4.0
 
 
 @dataclass(slots=True)
@@ -81,7 +88,8 @@ class AngleState:
     """``phase``: 0 calibrated frame, 1 re-zeroed (axis pending), 2 re-zeroed and axis refit.
     ``rises``: the mean up-vectors of the rise plateaus that voted for the turn;
     ``voted``: the current rise plateau has voted (no second vote until it is left).
-    ``lowered``: the hips last moved down, and no lie has settled since.
+    ``lowered``: the hips last moved down, and no lie has settled since; ``rose``: the hips
+    have risen since the zero was taken.
     ``votes``/``n_votes``: sum and count of the closed lies' mean up-vectors; ``lie_sum`` and
     ``lie_t0`` (first settled sample, nan: none yet) the open lie's, ``in_lie`` whether one is
     open. ``ref_u0``/``ref_axis``: the frame as last set by ``_advance``, fixed references for
@@ -103,6 +111,7 @@ class AngleState:
     rises: list[np.ndarray] = field(default_factory=list)
     voted: bool = False
     lowered: bool = False
+    rose: bool = False
 
     def __post_init__(self) -> None:
         if np.isnan(self.cal_u0).any():
@@ -342,13 +351,21 @@ def step(
             if state.voted:  # the plateau that voted last is not counted again
                 cond[: left[0] if left.size else cond.size] = False
             down = hold_last(lowered[seg], lowered[seg] | lifted[seg], state.lowered)
-            near = down & still[seg] & (out.angle_deg < params.rise_deg) & (
+            rose = hold_last(lifted[seg], lifted[seg], state.rose)
+            level = still[seg] & (np.abs(out.roll_deg) < params.roll_window_deg)
+            near = down & level & (out.angle_deg < params.rise_deg) & (
                 out.angle_deg > -params.prone_window_deg
-            ) & (np.abs(out.roll_deg) < params.roll_window_deg)
+            )
+            # A lie a forearms' height below the zero, the hips not raised since: the zero was
+            # the forearms (the recording began there), and this is prone (module docstring).
+            sunk = np.abs(out.angle_deg + params.forearms_deg) < max(
+                params.sunk_deg, params.sunk_frac * params.forearms_deg
+            )
             if near.any():  # a lie after a lowering: read from its own mean while it settles
                 ref = _run_mean_angle(params, near, up[:, seg], state)
                 out = AngleOut(np.where(near, out.angle_deg - ref, out.angle_deg), out.roll_deg)
                 cond |= near
+            cond |= level & ~rose & sunk
         i, total, state.run = first_long_run(cond, t[seg], up[:, seg], params.settle_s, state.run)
         stop = hi if i < 0 else lo + i + 1
         ang[lo:stop], roll[lo:stop] = out.angle_deg[: stop - lo], out.roll_deg[: stop - lo]
@@ -357,6 +374,7 @@ def step(
             _commit(state, z, stop - lo - 1)
             state.voted = state.voted and not (left.size and left[0] < stop - lo)
             state.lowered = bool(down[stop - lo - 1])
+            state.rose = bool(rose[stop - lo - 1])
         if total is not None:
             _advance(params, state, total, float(t[stop - 1]))
         lo = stop
@@ -403,5 +421,5 @@ def _rezero(
     state.ref_u0, state.ref_axis = mean_up, state.axis
     state.prior_axis = state.axis
     state.rises = []
-    state.voted = state.lowered = False
+    state.voted = state.lowered = state.rose = False
     state.phase = 1

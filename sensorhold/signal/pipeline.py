@@ -71,6 +71,7 @@ class PipelineParams:
             self,
             stillness=still,
             stage=replace(self.stage, stage_angles=angles),
+            angle=replace(self.angle, forearms_deg=angles[1] - angles[0]),
             lift=replace(self.lift, upright_deg=upright),
         )
 

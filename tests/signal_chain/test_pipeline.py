@@ -312,3 +312,20 @@ def test_a_press_up_past_45_degrees_is_a_hold_not_standing() -> None:
     t, acc, gyr, _ = synth([(0.0, 12.0), (24.0, 10.0), (47.0, 8.0), (0.0, 8.0)], noise=0.5)
     out = run(aligned_profile((0.0, 24.0, 47.0)), t, acc, gyr)
     assert [h["stage"] for h in _holds(out)] == [1, 2, 3, 1]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_session_that_begins_on_the_forearms_is_rezeroed_on_the_first_prone_lie(
+    seed: int,
+) -> None:
+    """A recording started with the person already on their forearms: that posture is the
+    first settled near-horizontal one and became the zero, so every later prone lie read -17°
+    (stage 0) and each stage one too low for the whole session. A lie a forearms' height below
+    the zero, the hips not raised since, is prone: the zero moves there. (The first hold itself
+    is read as stage 1: nothing before the lie tells it apart from a re-mounted sensor.)"""
+    plan = [(17.0, 15.0), (0.0, 12.0), (17.0, 10.0), (31.0, 8.0), (0.0, 10.0)]
+    t, acc, gyr, ang = synth(plan, noise=0.5, seed=seed)
+    out = run(aligned_profile((0.0, 17.0, 31.0)), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)][1:] == [1, 2, 3, 1]
+    settled = (t > 21.0) & (t < 29.0) | (t > 33.0) & (t < 41.0) | (t > 45.0) & (t < 51.0)
+    assert np.abs(out.angle_deg - ang)[settled].max() < 1.0
