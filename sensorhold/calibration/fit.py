@@ -37,6 +37,8 @@ class FitParams:
     min_step_deg: float = 4.0
     min_forearms_deg: float = 6.0
     max_forearms_deg: float = 60.0
+    lower_lie_frac: float = 0.5
+    max_top_deg: float = 65.0
     noise_percentile: float = 95.0
     floor_percentile: float = 25.0
     floor_factor: float = 4.0
@@ -178,8 +180,11 @@ def stage_plateaus(plateaus: list[Plateau], stage3: bool, p: FitParams) -> list[
     plateau as late as possible; each stage below it is the latest plateau before it that
     differs from it by a stage step (``min_forearms_deg`` below the forearms, ``min_step_deg``
     below the hands); plateaus in between are the same pose again (a wobble, sag or lean split
-    it). UserError saying what to redo when no chain fits (why the one ending with the last
-    plateau does not)."""
+    it). A chain whose prone has a plateau just before it lying lower (by more than
+    ``lower_lie_frac`` of the forearms step) starts a stage too high; a top stage more than
+    ``max_top_deg`` above prone is upright (standing up after the calibration). UserError
+    saying what to redo when no chain fits (why the one ending with the last plateau does
+    not)."""
     first_error: UserError | None = None
     for top in range(len(plateaus) - 1, 0, -1):
         try:
@@ -224,6 +229,23 @@ def _chain(plateaus: list[Plateau], top: int, stage3: bool, p: FitParams) -> tup
     if prone and angle_deg(plateaus[prone - 1].up, plateaus[top].up) < p.min_forearms_deg:
         raise UserError(f"the calibration ends back in a position held before lying prone; {redo}")
     chain = (prone, fore, top) if stage3 else (prone, fore)
+    top_deg = angle_deg(plateaus[prone].up, plateaus[top].up)
+    if top_deg > p.max_top_deg:
+        raise UserError(
+            f"the still position taken as the top stage is {top_deg:.0f}° above lying prone: "
+            f"upright, not an exercise position; {redo}"
+        )
+    if prone:
+        # A still position just before, well below it: it was the prone lie, and this chain
+        # one stage too high (the forearms taken as prone, standing up after the hands as them).
+        u0, before = plateaus[prone].up, plateaus[prone - 1].up
+        axis = extension_axis(u0, np.array([plateaus[k].up for k in chain[1:]]))
+        below = -frame_angles(before[None, :], u0, axis).angle_deg[0]
+        if below > p.lower_lie_frac * step2:
+            raise UserError(
+                f"a still position {below:.0f}° below the one taken as lying prone comes just "
+                f"before it; {redo}"
+            )
     if stage3:
         ups = np.array([plateaus[k].up for k in chain])
         angles = frame_angles(ups, ups[0], extension_axis(ups[0], ups[1:])).angle_deg

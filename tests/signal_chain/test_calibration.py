@@ -106,6 +106,24 @@ def test_lying_down_and_standing_up_after_the_calibration_is_passed_over(stage3:
     assert fit.stage_angles == pytest.approx(plain.stage_angles, abs=0.3)
 
 
+@pytest.mark.parametrize(("plan", "stage3", "expected"), [
+    ([(0.0, 9.0), (18.0, 9.0), (35.0, 9.0), (78.0, 8.0)], True, (18.0, 35.0)),
+    ([(0.0, 9.0), (25.0, 9.0), (32.0, 9.0), (85.0, 8.0)], True, (25.0, 32.0)),
+    ([(0.0, 9.0), (18.0, 9.0), (35.0, 9.0)], False, (18.0,)),
+])
+def test_a_position_past_the_top_stage_is_not_taken_as_it(
+    plan: list[tuple[float, float]], stage3: bool, expected: tuple[float, ...]
+) -> None:
+    """Standing straight up after the hands (78-85° above prone) was fitted as the hands, the
+    hands as the forearms and the forearms as prone (hands 73° for a true 37°); a hands position
+    after the forearms without --stage3 became the forearms, the forearms prone. A chain whose
+    prone has a lower lie just before it, or whose top is upright, is passed over."""
+    t, acc, gyr, _ = synth(plan, noise=1.0)
+    fit = fit_profile(t, acc, gyr, user="u", sensor_model="m", stage3=stage3)
+    got = tuple(fit.stage_angles[k] for k in range(2, 2 + len(expected)))
+    assert got == pytest.approx(expected, abs=0.7)
+
+
 def test_missing_plateau_is_a_clear_user_error() -> None:
     t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 10.0)])
     with pytest.raises(UserError, match="need 3"):
