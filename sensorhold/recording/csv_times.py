@@ -1,14 +1,13 @@
-"""A CSV time column that does not always increase, made usable without losing rows.
-
-A CSV's rows come in the order the samples were taken; it is their times that can be rough:
-an app that stamps each Bluetooth notification's receive time gives the 2-4 samples it carried
-one time, and receive times jitter, so a time can repeat or step back. Such times are noise on
-a steady sample clock, so the rows stay, in file order, on a clock fitted to them: the sample
-period from the times over many rows, and between losses (long time steps) the offset, the
-median of each row's time less its place on that clock. A row that repeats the one
-before it exactly is a duplicate and goes. A time more than ``MAX_BACK_S`` back is no jitter:
-parts that each go on in time but come in the wrong order are put in order; otherwise (a clock
-restarted) rows before the time is reached again are skipped with a warning.
+"""A CSV time column that does not always increase, made usable without losing rows. A CSV's rows
+come in the order the samples were taken; it is their times that can be rough: an app that
+stamps each Bluetooth notification's receive time gives the 2-4 samples it carried one time, and
+receive times jitter, so a time can repeat or step back. Such times are noise on a steady sample
+clock, so the rows stay, in file order, on a clock fitted to them: the sample period from the
+times over many rows, and between losses (long time steps) the offset, the median of each row's
+time less its place on that clock. A row that repeats the one before it exactly is a duplicate
+and goes; a file written newest first is read the other way. A time more than ``MAX_BACK_S``
+back is no jitter: parts that each go on in time but come in the wrong order are put in order;
+otherwise (a clock restarted) rows before the time is reached again are skipped with a warning.
 """
 
 from __future__ import annotations
@@ -23,6 +22,8 @@ from sensorhold.recording.damage_log import DamageLog
 MAX_BACK_S = 1.0
 PERIOD_ROWS = 64
 """Rows over which the sample period is measured (jitter averages out, few losses inside)."""
+NEWEST_FIRST = 0.9
+"""A file whose times go down at more than this share of its steps was written newest first."""
 GAP_S = 0.1
 GAP_PERIODS = 10.0
 """A time step this long is lost packets: the clock's offset is fitted afresh after it."""
@@ -41,6 +42,9 @@ def in_time_order(
                  f"{int(lines[dup][0])}); the repeats are skipped")
         rows, lines = rows[~dup], lines[~dup]
         t = rows[:, 0]
+    if np.mean(t[1:] < t[:-1]) > NEWEST_FIRST:
+        log.note("the rows run newest first (time goes down the file); read in time order")
+        rows, lines = rows[::-1], lines[::-1]
     rows, lines = _parts_in_order(rows, lines, log)
     t = rows[:, 0]
     before = np.r_[-np.inf, np.maximum.accumulate(t)[:-1]]

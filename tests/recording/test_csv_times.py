@@ -71,3 +71,16 @@ def test_a_frozen_clock_is_still_refused(tmp_path: Path) -> None:
     warnings: list[str] = []
     t, _, _ = read_csv(_write(tmp_path / "in.csv", np.full(5, 3.0), np.arange(5.0)), warnings)
     assert t.tolist() == [3.0] and warnings[0] == "line 3: time does not increase, skipped"
+
+
+def test_a_file_written_newest_first_is_read_in_time_order(tmp_path: Path) -> None:
+    """An export that lists the newest sample first: every row but one was skipped as 'time
+    does not increase' and the file refused as too short; now it is read the other way, with a
+    note."""
+    true_t = 3.0 + np.arange(500) / 100
+    warnings: list[str] = []
+    t, _, gyr = read_csv(_write(tmp_path / "in.csv", true_t[::-1], np.arange(500.0)[::-1]),
+                         warnings)
+    np.testing.assert_array_equal(t, true_t)
+    assert gyr[:, 2].tolist() == list(range(500))
+    assert any("newest first" in w for w in warnings)
