@@ -182,14 +182,22 @@ def test_right_units_raise_no_unit_warning(
     assert got == 0 and "warning" not in err, err
 
 
-def test_time_running_backwards_says_too_few_samples_are_left(
+def test_a_csv_written_newest_first_gives_the_same_holds(
     capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
 ) -> None:
+    """Rows listed newest first (time running backwards down the file) are read the other way,
+    with a warning (they were skipped, leaving 1 usable sample: an error)."""
     header, *rows = (files / "cal.csv").read_text().splitlines()
     csv = tmp_path / "in.csv"
     csv.write_text("\n".join([header, *reversed(rows)]) + "\n")
-    line = one_error(capsys, "analyze", str(csv), "--profile", str(files / "good.json"))
-    assert "1 usable sample(s) after the damage above" in line
+    good = str(files / "good.json")
+    results = []
+    for source in (files / "cal.csv", csv):
+        assert main(["analyze", str(source), "--json", "--profile", good]) == 0
+        out = capsys.readouterr()
+        results.append(json.loads(out.out)["holds"])
+    assert "newest first" in out.err
+    assert results[0] == results[1] and results[0]
 
 
 def test_an_exported_csv_reads_back_with_the_same_holds(

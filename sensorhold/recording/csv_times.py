@@ -1,13 +1,15 @@
-"""A CSV time column that does not always increase, made usable without losing rows. A CSV's rows
-come in the order the samples were taken; it is their times that can be rough: an app that
-stamps each Bluetooth notification's receive time gives the 2-4 samples it carried one time, and
-receive times jitter, so a time can repeat or step back. Such times are noise on a steady sample
-clock, so the rows stay, in file order, on a clock fitted to them: the sample period from the
-times over many rows, and between losses (long time steps) the offset, the median of each row's
-time less its place on that clock. A row that repeats the one before it exactly is a duplicate
-and goes; a file written newest first is read the other way. A time more than ``MAX_BACK_S``
-back is no jitter: parts that each go on in time but come in the wrong order are put in order;
-otherwise (a clock restarted) rows before the time is reached again are skipped with a warning.
+"""A CSV time column that does not always increase, made usable without losing rows.
+
+A CSV's rows come in the order the samples were taken; it is their times that can be rough: an
+app that stamps each Bluetooth notification's receive time gives the 2-4 samples it carried one
+time, and receive times jitter, so a time can repeat or step back. Such times are noise on a
+steady sample clock, so the rows stay, in file order, on a clock fitted to them: the sample
+period from the times over many rows, and between losses (long time steps) the offset, the
+median of each row's time less its place on that clock. A row that repeats the one before it
+exactly is a duplicate and goes; a file written newest first is read the other way. A time more
+than ``MAX_BACK_S`` back is no jitter: parts that each go on in time but come in the wrong order
+are put in order; otherwise (a clock restarted) rows before the time is reached again are
+skipped with a warning.
 """
 
 from __future__ import annotations
