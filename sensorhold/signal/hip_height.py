@@ -1,13 +1,14 @@
 """Hip height: how far the pelvis rose or fell over each movement, judged where it ends.
 
 Each run of samples not at rest (quiet, i.e. rate and jolt within the person's resting level,
-for ``rest_s``, so a quiet flicker mid-move does not cut it) starts and, once the person is
-quiet again, ends at zero velocity (quiet rather than still, which lags the start of a wobble by
-up to a second), so the vertical acceleration (accelerometer along the estimated up, minus 1 g)
-is integrated twice over the run and corrected with that zero-velocity update: the velocity left
-at the end is bias, and removing it as a linear drift cancels any constant error (accelerometer
-bias and scale along up) exactly. Sway and wobbles come back to where they started, so they read
-near zero.
+for ``rest_s``, so a quiet flicker mid-move does not cut it, and with the vertical velocity
+integrated since the last rest near zero, so a pause in rotation mid-push does not either) starts
+and, once the person is quiet again, ends at zero velocity (quiet rather than still, which lags
+the start of a wobble by up to a second), so the vertical acceleration (accelerometer along the
+estimated up, minus 1 g) is integrated twice over the run and corrected with that zero-velocity
+update: the velocity left at the end is bias, and removing it as a linear drift cancels any
+constant error (accelerometer bias and scale along up) exactly. Sway and wobbles come back to
+where they started, so they read near zero.
 
 The net rise is judged only where the person first reads quiet or still again after a run, and
 only while the trunk turned less than ``max_turn_deg`` over the run (bias and scale errors depend
@@ -40,6 +41,8 @@ G = 9.80665
 @dataclass(frozen=True, slots=True)
 class HeightParams:
     rest_s: float = 0.5
+    rest_v: float = 0.1
+    long_rest_s: float = 1.0
     max_run_s: float = 6.0
     max_turn_deg: float = 15.0
     max_gap_s: float = 0.25
@@ -69,12 +72,52 @@ class HeightState:
     lost_t: float = np.nan
     rest_av: float = np.nan
     rest_lp: float | None = None
+    resting: bool = False
 
 
 def _since_last(cs: np.ndarray, reset: np.ndarray, carry: float) -> np.ndarray:
     """Running sums restarting after each ``reset`` sample (``carry``: the sum before)."""
     base = hold_last(cs, reset, np.nan)
     return np.where(np.isnan(base), cs + carry, cs - base)
+
+
+def _rests(
+    params: HeightParams, state: HeightState, t: np.ndarray, dt: np.ndarray, quiet_t: np.ndarray,
+    cand: np.ndarray, raw: np.ndarray, lp: np.ndarray, up: np.ndarray,
+) -> np.ndarray:
+    """Rest: quiet for ``rest_s`` (``cand``) from the first sample where the vertical velocity
+    integrated since the last rest is under ``rest_v``, the quiet has lasted ``long_rest_s``
+    (drift, or a data gap that hid part of the move), the trunk turned by ``max_turn_deg`` since
+    (the offset along up changed with it: 0.2 m/s of drift from standing to hands and knees,
+    which then missed its rest) or the run outlasted ``max_run_s`` (not judged: its velocity is
+    drift, 1.7 m/s after 36 s on the feet). A push that pauses its rotation mid-way reads quiet for
+    0.5 s while still rising at 0.25 m/s; taken as a rest it split the lift in two."""
+    cos_turn = np.cos(np.radians(params.max_turn_deg))
+    moving = not (state.resting or np.isnan(state.run_t))
+    up0 = state.run_up if moving else up[0]
+    t0 = state.run_t if moving else t[0]
+    off = 0.0 if np.isnan(state.rest_av) else state.rest_av
+    prev = raw[0] if np.isnan(state.av) else state.av + off
+    w = np.cumsum(0.5 * (raw + np.concatenate(([prev], raw[:-1]))) * G * dt)
+    tc = np.cumsum(dt)
+    v0, w0, tc0 = state.v, 0.0, 0.0
+    rest = np.zeros(t.size, bool)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], cand.astype(np.int8), [0]))))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if a == 0 and state.resting:
+            p = 0
+        else:
+            v = v0 + w[a:b] - w0 - off * G * (tc[a:b] - tc0)
+            ok = (np.abs(v) <= params.rest_v) | (t[a:b] - quiet_t[a:b] >= params.long_rest_s)
+            ok |= (dot_rows(up[a:b], up0) <= cos_turn) | (t[a:b] - t0 > params.max_run_s)
+            hits = np.flatnonzero(ok)
+            if hits.size == 0:
+                continue
+            p = a + int(hits[0])
+        rest[p:b] = True
+        v0, w0, tc0, off = 0.0, w[b - 1], tc[b - 1], lp[b - 1]
+        up0, t0 = up[min(b, t.size - 1)], t[min(b, t.size - 1)]
+    return rest
 
 
 def step(
@@ -91,12 +134,14 @@ def step(
     gap = dt > params.max_gap_s
     quiet_start = quiet & (gap | ~np.concatenate(([not np.isnan(state.quiet_t)], quiet[:-1])))
     quiet_t = hold_last(t, quiet_start, state.quiet_t)
-    rest = quiet & (t - quiet_t >= params.rest_s)
+    raw = dot_rows(acc, up) - 1.0
+    lp = lowpass(raw, alpha(ts, params.rest_tau_s), state.rest_lp)
+    rest = _rests(
+        params, state, t, dt, quiet_t, quiet & (t - quiet_t >= params.rest_s), raw, lp, up
+    )
     settling = quiet | still
     back = settling & ~np.concatenate(([state.settling], settling[:-1]))
     moving = ~rest
-    raw = dot_rows(acc, up) - 1.0
-    lp = lowpass(raw, alpha(ts, params.rest_tau_s), state.rest_lp)
     rest_av = hold_last(lp, rest, state.rest_av)
     av = raw - np.where(np.isnan(rest_av), 0.0, rest_av)
     mid = 0.5 * (av + np.concatenate(([av[0] if np.isnan(state.av) else state.av], av[:-1])))
@@ -142,5 +187,6 @@ def step(
     state.gap_v = (float(v1[-1]), float(v2[-1]), float(g[-1]))
     state.lost_t = float(lost_t[-1])
     state.rest_av, state.rest_lp = float(rest_av[-1]), float(lp[-1])
+    state.resting = bool(rest[-1])
     rise = np.where(judged, agree, 0.0)
     return state, rise < -params.lift_m, rise > params.lift_m
