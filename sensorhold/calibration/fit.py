@@ -43,6 +43,8 @@ class FitParams:
     floor_percentile: float = 25.0
     floor_factor: float = 4.0
     settled_deg: float = 1.0
+    window_s: float = 2.0
+    moving_factor: float = 1.5
     orientation: orientation.OrientationParams = field(
         default_factory=orientation.OrientationParams
     )
@@ -150,7 +152,14 @@ def fit_profile(
     u0 = ups[0]
     axis = extension_axis(u0, ups[1:])
     angles = frame_angles(ups, u0, axis).angle_deg
-    idx = np.concatenate([c.idx for c in chosen])
+    # Never above the levels over every plateau sample (the arrival windows kept are a larger
+    # share of fewer samples).
+    every = np.concatenate([c.idx for c in chosen])
+    idx = settled_samples(t, s.rate_dps, chosen, p)
+    rate, spread, jolt = (
+        min(np.percentile(x[i], p.noise_percentile) for i in (every, idx))
+        for x in (s.rate_dps, s.spread_deg, s.jolt_g)
+    )
     return Profile(
         user=user,
         sensor_model=sensor_model,
@@ -159,10 +168,33 @@ def fit_profile(
         up_prone=(float(u0[0]), float(u0[1]), float(u0[2])),
         axis=(float(axis[0]), float(axis[1]), float(axis[2])),
         stage_angles={k + 1: float(a) for k, a in enumerate(angles)},
-        rate_noise_dps=float(np.percentile(s.rate_dps[idx], p.noise_percentile)),
-        spread_noise_deg=float(np.percentile(s.spread_deg[idx], p.noise_percentile)),
-        jolt_noise_g=float(np.percentile(s.jolt_g[idx], p.noise_percentile)),
+        rate_noise_dps=float(rate),
+        spread_noise_deg=float(spread),
+        jolt_noise_g=float(jolt),
     )
+
+
+def settled_samples(
+    t: np.ndarray, rate_dps: np.ndarray, chosen: list[Plateau], p: FitParams
+) -> np.ndarray:
+    """The samples of the ``chosen`` plateaus that set the noise levels. Each plateau in windows
+    of ``window_s`` (a breath or more); a window whose rate (95th percentile) is over
+    ``moving_factor`` times the plateau's median window is movement inside the pose (a shift
+    while lying, a wobble, leaving before stillness ended) and is left out with the window after
+    it (the spread lingers while the up-vector's running mean catches up): kept, it set the rest
+    level to a move's rate, and hold ends were dated late by it (hard-2-000). The plateau's
+    opening windows are kept though: settling on arrival is where a session's hold starts are
+    dated by the same rest level."""
+    parts = []
+    for c in chosen:
+        w = np.floor((t[c.idx] - t[c.idx[0]]) / p.window_s).astype(np.int64)
+        groups = np.split(c.idx, np.flatnonzero(np.diff(w)) + 1)
+        levels = np.array([np.percentile(rate_dps[g], 95) for g in groups])
+        moving = levels > p.moving_factor * float(np.median(levels))
+        moving[: np.argmin(moving)] = False
+        moving[1:] |= moving[:-1]
+        parts += [g for g, m in zip(groups, moving, strict=True) if not m]
+    return np.concatenate(parts)
 
 
 def extension_axis(u0: np.ndarray, ups: np.ndarray) -> np.ndarray:
