@@ -112,7 +112,7 @@ class SensorholdApp(App[Summary]):
         for checkin in advice.checkins:
             self.post_message(CheckinDue(checkin))
         if isinstance(self.screen, CheckinScreen) and self.screen.is_mounted:
-            self.screen.follow_stage(self.state.status.stage)
+            self.screen.follow_stage(self.state.status.stage, self.state.status.t)
 
     def _follow_seeks(self) -> bool:
         """True while a replay seek is under way (only its bar is drawn). Once one is done, the

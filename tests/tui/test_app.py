@@ -171,8 +171,9 @@ async def test_an_arrival_checkin_follows_the_person_on_to_the_next_stage(
     scripted_app: Any,
 ) -> None:
     """Asked on arriving in stage 2 and still open when the person has moved on to stage 1, the
-    check-in says where they are now and its answers are recorded for that stage (the title
-    kept "Now at stage 2")."""
+    check-in says where they are now and its answers are recorded for that stage, at the time
+    they reached it (the title kept "Now at stage 2"; then the answers kept the time of the
+    first question, between holds, and the summary showed none on the hold)."""
     app, session = scripted_app(100.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -192,3 +193,4 @@ async def test_an_arrival_checkin_follows_the_person_on_to_the_next_stage(
         assert [(d["reason"], d["stage"], d["leg"], d["back"]) for d in symptom] == [
             ("stage", 1, "better", "same")
         ]
+        assert symptom[0]["at_s"] > 160.0

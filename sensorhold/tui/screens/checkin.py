@@ -47,12 +47,12 @@ class CheckinScreen(ModalScreen[tuple[Answer, Answer] | None]):
             yield Static(texts.CHECKIN_BACK, id="checkin-back")
             yield Static(texts.CHECKIN_KEYS, id="checkin-keys")
 
-    def follow_stage(self, stage: int) -> None:
+    def follow_stage(self, stage: int, t: float) -> None:
         """A check-in on arriving in a stage follows the person on to the next one while it is
-        open: the answers are about how they feel there."""
+        open (reaching it at ``t``): the answers are about how they feel there."""
         if self.checkin.reason != "stage" or stage < 1 or stage == self.checkin.stage:
             return
-        self.checkin = replace(self.checkin, stage=stage)
+        self.checkin = replace(self.checkin, stage=stage, t=t)
         self.query_one("#checkin-title", Static).update(self._title())
 
     def action_answer(self, key: str) -> None:
