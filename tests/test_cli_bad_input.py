@@ -41,6 +41,14 @@ def one_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return lines[0]
 
 
+def analyzed(capsys: pytest.CaptureFixture[str], files: Path, source: Path) -> tuple[list, str]:
+    """The holds ``analyze --json`` finds in ``source`` with the good profile, and its
+    stderr."""
+    assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
+    captured = capsys.readouterr()
+    return json.loads(captured.out)["holds"], captured.err
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A short calibration CSV (also used as analysis input) and a good profile."""
@@ -190,14 +198,10 @@ def test_a_csv_written_newest_first_gives_the_same_holds(
     header, *rows = (files / "cal.csv").read_text().splitlines()
     csv = tmp_path / "in.csv"
     csv.write_text("\n".join([header, *reversed(rows)]) + "\n")
-    good = str(files / "good.json")
-    results = []
-    for source in (files / "cal.csv", csv):
-        assert main(["analyze", str(source), "--json", "--profile", good]) == 0
-        out = capsys.readouterr()
-        results.append(json.loads(out.out)["holds"])
-    assert "newest first" in out.err
-    assert results[0] == results[1] and results[0]
+    plain = analyzed(capsys, files, files / "cal.csv")[0]
+    holds, err = analyzed(capsys, files, csv)
+    assert "newest first" in err
+    assert holds == plain and plain
 
 
 def test_an_exported_csv_reads_back_with_the_same_holds(
@@ -206,11 +210,8 @@ def test_an_exported_csv_reads_back_with_the_same_holds(
     good, out = str(files / "good.json"), tmp_path / "export.csv"
     assert run_main(capsys, "export", str(files / "cal.csv"), "--csv", str(out),
                     "--profile", good)[0] == 0
-    results = []
-    for source in (files / "cal.csv", out):
-        assert main(["analyze", str(source), "--json", "--profile", good]) == 0
-        results.append(json.loads(capsys.readouterr().out)["holds"])
-    assert results[0] == results[1] and results[0]
+    plain = analyzed(capsys, files, files / "cal.csv")[0]
+    assert analyzed(capsys, files, out)[0] == plain and plain
 
 
 @pytest.mark.parametrize(("sep", "name"), [(";", "semicolons"), ("\t", "tabs")])
@@ -239,12 +240,8 @@ def test_a_csv_with_every_field_quoted_reads_like_the_plain_one(
     plain = (files / "cal.csv").read_text().splitlines()
     csv = tmp_path / "in.csv"
     csv.write_text("".join(",".join(f'"{v}"' for v in line.split(",")) + "\n" for line in plain))
-    results = []
-    for source in (files / "cal.csv", csv):
-        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
-        captured = capsys.readouterr()
-        results.append((json.loads(captured.out)["holds"], captured.err))
-    assert results[0] == results[1] and results[0][0]
+    plain = analyzed(capsys, files, files / "cal.csv")
+    assert analyzed(capsys, files, csv) == plain and plain[0]
 
 
 @pytest.mark.parametrize("prefix", ["# ", "# exported by a phone app\n# rate: 50 Hz\n"])
@@ -255,12 +252,8 @@ def test_a_hash_header_or_comment_lines_before_it_are_read(
     notes before it: both failed as 'not a sensorhold CSV'."""
     csv = tmp_path / "in.csv"
     csv.write_text(prefix + (files / "cal.csv").read_text())
-    results = []
-    for source in (files / "cal.csv", csv):
-        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
-        captured = capsys.readouterr()
-        results.append((json.loads(captured.out)["holds"], captured.err))
-    assert results[0] == results[1] and results[0][0]
+    plain = analyzed(capsys, files, files / "cal.csv")
+    assert analyzed(capsys, files, csv) == plain and plain[0]
 
 
 def test_lines_ending_in_cr_alone_are_read(
@@ -270,12 +263,8 @@ def test_lines_ending_in_cr_alone_are_read(
     sensorhold CSV (header 'a very long line')'."""
     csv = tmp_path / "in.csv"
     csv.write_bytes((files / "cal.csv").read_bytes().replace(b"\n", b"\r"))
-    results = []
-    for source in (files / "cal.csv", csv):
-        assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
-        captured = capsys.readouterr()
-        results.append((json.loads(captured.out)["holds"], captured.err))
-    assert results[0] == results[1] and results[0][0]
+    plain = analyzed(capsys, files, files / "cal.csv")
+    assert analyzed(capsys, files, csv) == plain and plain[0]
 
 
 def test_a_csv_of_comment_lines_only_says_so(

@@ -8,15 +8,47 @@ import pytest
 from sensorhold.signal import hold_timer
 
 
+def _events(
+    t: np.ndarray, band: np.ndarray, still: np.ndarray, quiet: np.ndarray, chunk: int = 0,
+    angle: np.ndarray | None = None, easing: np.ndarray | None = None,
+    resting: np.ndarray | None = None, close: bool = False,
+) -> list[hold_timer.HoldEvent]:
+    """The hold events of flags fed in chunks of ``chunk`` samples (0: all at once), the pelvis
+    neither raised nor lowered; with ``close``, the hold left open at the end too."""
+    off = np.zeros(t.size, bool)
+    angle = t * 0 if angle is None else angle
+    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
+    step = chunk or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        state, out = hold_timer.step(
+            params, state, t[sl], band[sl], still[sl], quiet[sl], angle[sl], off[sl], off[sl],
+            None if easing is None else easing[sl], None if resting is None else resting[sl],
+        )
+        events += out.events
+    end = hold_timer.close(params, state) if close else None
+    return events + ([end] if end else [])
+
+
+def _holds_chunked(
+    t: np.ndarray, band: np.ndarray, still: np.ndarray, chunk: int
+) -> list[tuple[int, float, float]]:
+    events = _events(t, band, still, still, chunk, close=True)
+    return [(e.stage, e.start_s, e.end_s) for e in events if e.kind == "hold_end"]
+
+
+def _starts(events: list[hold_timer.HoldEvent]) -> list[tuple[int, float]]:
+    return [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
+
+
+
 def test_a_quiet_glide_into_the_band_dates_the_hold_at_the_band_entry() -> None:
     """Still and quiet throughout, gliding from the stage-2 band into stage 1 at 10 s: the
     stage-1 hold starts at the entry, not back in the stage-2 hold's quiet run."""
     t = np.arange(0.0, 20.0, 0.01)
     band = np.where(t < 10.0, 2, 1).astype(np.int8)
-    on, off = np.ones(t.size, bool), np.zeros(t.size, bool)
-    params = hold_timer.HoldParams()
-    _, out = hold_timer.step(params, hold_timer.HoldState(), t, band, on, on, t * 0, off, off)
-    starts = [(e.stage, e.start_s) for e in out.events if e.kind == "hold_start"]
+    on = np.ones(t.size, bool)
+    starts = _starts(_events(t, band, on, on))
     assert starts[0] == (2, 0.0)
     assert starts[1][0] == 1 and abs(starts[1][1] - 10.0) < 0.02
 
@@ -28,16 +60,9 @@ def test_a_slow_lowering_that_reads_still_dates_the_hold_where_it_turns_quiet(ch
     starts at 12.5 s, not at the band entry (it was confirmed at 11 s, dated 2 s early)."""
     t = np.arange(0.0, 20.0, 0.01)
     band = np.where(t < 10.0, 2, 1).astype(np.int8)
-    on, off = np.ones(t.size, bool), np.zeros(t.size, bool)
+    on = np.ones(t.size, bool)
     quiet = (t < 9.5) | (t >= 12.5)
-    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
-    step = chunk or t.size
-    for i in range(0, t.size, step):
-        sl = slice(i, i + step)
-        state, out = hold_timer.step(
-            params, state, t[sl], band[sl], on[sl], quiet[sl], t[sl] * 0, off[sl], off[sl]
-        )
-        events += out.events
+    events = _events(t, band, on, quiet, chunk)
     starts = [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
     assert starts[1][0] == 1 and starts[1][1] == pytest.approx(12.5, abs=0.02)
 
@@ -52,19 +77,10 @@ def test_a_lowering_at_rest_before_it_is_quiet_dates_the_hold_at_its_first_rest(
     was still moving there at 6°/s; dated 2 s early)."""
     t = np.arange(0.0, 20.0, 0.01)
     band = np.where(t < 10.0, 2, 1).astype(np.int8)
-    on, off = np.ones(t.size, bool), np.zeros(t.size, bool)
+    on = np.ones(t.size, bool)
     quiet = (t < 9.5) | (t >= 12.0)
     resting = (t < 9.5) | (t >= 10.8)
-    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
-    step = chunk or t.size
-    for i in range(0, t.size, step):
-        sl = slice(i, i + step)
-        state, out = hold_timer.step(
-            params, state, t[sl], band[sl], on[sl], quiet[sl], t[sl] * 0, off[sl], off[sl],
-            None, resting[sl],
-        )
-        events += out.events
-    starts = [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
+    starts = _starts(_events(t, band, on, quiet, chunk, resting=resting))
     assert starts[1] == (1, pytest.approx(10.8, abs=0.011))
 
 
@@ -75,13 +91,9 @@ def test_a_lie_down_still_on_arrival_is_dated_where_it_turned_still() -> None:
     t = np.arange(0.0, 20.0, 0.01)
     band = np.where(t < 9.0, 0, 1).astype(np.int8)
     still = t >= 10.0
-    off = np.zeros(t.size, bool)
+    never = np.zeros(t.size, bool)
     resting = t >= 10.4
-    _, out = hold_timer.step(
-        hold_timer.HoldParams(), hold_timer.HoldState(), t, band, still, off, t * 0, off, off,
-        None, resting,
-    )
-    starts = [(e.stage, e.start_s) for e in out.events if e.kind == "hold_start"]
+    starts = _starts(_events(t, band, still, never, resting=resting))
     assert starts == [(1, pytest.approx(10.0, abs=0.011))]
 
 
@@ -95,17 +107,7 @@ def test_a_lie_down_at_the_persons_rest_level_before_quiet_is_dated_at_that_rest
     t = np.arange(0.0, 20.0, 0.01)
     band = np.where(t < 9.0, 0, 1).astype(np.int8)
     still, resting, quiet = t >= 10.0, t >= 10.2, t >= 10.8
-    off = np.zeros(t.size, bool)
-    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
-    step = chunk or t.size
-    for i in range(0, t.size, step):
-        sl = slice(i, i + step)
-        state, out = hold_timer.step(
-            params, state, t[sl], band[sl], still[sl], quiet[sl], t[sl] * 0, off[sl], off[sl],
-            None, resting[sl],
-        )
-        events += out.events
-    starts = [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
+    starts = _starts(_events(t, band, still, quiet, chunk, resting=resting))
     assert starts == [(1, pytest.approx(10.2, abs=0.011))]
 
 
@@ -123,17 +125,7 @@ def test_a_noise_blip_does_not_cut_the_settling_run(
     calm = t >= 12.0
     blips = ((t >= 11.0) & (t < 11.0 + blip_s)) | ((t >= 11.5) & (t < 11.5 + blip_s))
     easing = (t >= 10.5) & ~blips
-    off = np.zeros(t.size, bool)
-    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
-    step = chunk or t.size
-    for i in range(0, t.size, step):
-        sl = slice(i, i + step)
-        state, out = hold_timer.step(
-            params, state, t[sl], band[sl], calm[sl], calm[sl], t[sl] * 0, off[sl], off[sl],
-            easing[sl],
-        )
-        events += out.events
-    starts = [(e.stage, e.start_s) for e in events if e.kind == "hold_start"]
+    starts = _starts(_events(t, band, calm, calm, chunk, easing=easing))
     assert starts == [(1, pytest.approx(start, abs=0.011))]
 
 
@@ -145,20 +137,8 @@ def test_a_hold_settled_in_a_data_gap_is_dated_at_its_middle() -> None:
     t = t[(t < 10.5) | (t >= 13.0)]
     band = np.where(t < 10.0, 0, 1).astype(np.int8)
     calm = t >= 13.4
-    off = np.zeros(t.size, bool)
-    params = hold_timer.HoldParams()
-    _, out = hold_timer.step(params, hold_timer.HoldState(), t, band, calm, calm, t * 0, off, off)
-    starts = [(e.stage, e.start_s) for e in out.events if e.kind == "hold_start"]
+    starts = _starts(_events(t, band, calm, calm))
     assert starts == [(1, pytest.approx(11.75, abs=0.02))]
-
-
-def _ends(t: np.ndarray, band: np.ndarray, still: np.ndarray) -> list[tuple[int, float, float]]:
-    off = np.zeros(t.size, bool)
-    params = hold_timer.HoldParams()
-    state = hold_timer.HoldState()
-    state, out = hold_timer.step(params, state, t, band, still, still, t * 0, off, off)
-    events = [*out.events, hold_timer.close(params, state)]
-    return [(e.stage, e.start_s, e.end_s) for e in events if e and e.kind == "hold_end"]
 
 
 def test_a_short_still_spell_mid_departure_does_not_resume_the_hold() -> None:
@@ -168,7 +148,7 @@ def test_a_short_still_spell_mid_departure_does_not_resume_the_hold() -> None:
     band = np.where(t < 11.5, 1, 0).astype(np.int8)
     still = (t < 10.0) | ((t >= 10.6) & (t < 11.2))
     lag = hold_timer.HoldParams().leave_lag_s
-    assert _ends(t, band, still) == [(1, 0.0, pytest.approx(10.0 - lag, abs=0.02))]
+    assert _holds_chunked(t, band, still, 0) == [(1, 0.0, pytest.approx(10.0 - lag, abs=0.02))]
 
 
 def test_a_wobble_settled_for_resettle_s_resumes_the_hold() -> None:
@@ -178,23 +158,7 @@ def test_a_wobble_settled_for_resettle_s_resumes_the_hold() -> None:
     band = np.where(t < 13.5, 1, 0).astype(np.int8)
     still = (t < 10.0) | ((t >= 10.6) & (t < 12.0))
     lag = hold_timer.HoldParams().leave_lag_s
-    assert _ends(t, band, still) == [(1, 0.0, pytest.approx(12.0 - lag, abs=0.02))]
-
-
-def _holds_chunked(
-    t: np.ndarray, band: np.ndarray, still: np.ndarray, chunk: int
-) -> list[tuple[int, float, float]]:
-    off = np.zeros(t.size, bool)
-    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
-    step = chunk or t.size
-    for i in range(0, t.size, step):
-        sl = slice(i, i + step)
-        state, out = hold_timer.step(
-            params, state, t[sl], band[sl], still[sl], still[sl], t[sl] * 0, off[sl], off[sl]
-        )
-        events += out.events
-    events.append(hold_timer.close(params, state))
-    return [(e.stage, e.start_s, e.end_s) for e in events if e and e.kind == "hold_end"]
+    assert _holds_chunked(t, band, still, 0) == [(1, 0.0, pytest.approx(12.0 - lag, abs=0.02))]
 
 
 @pytest.mark.parametrize("chunk", [0, 37, 1000])
@@ -247,16 +211,7 @@ def test_a_hold_left_in_a_data_gap_ends_at_its_middle(chunk: int) -> None:
     band = np.where(t < 11.6, 3, 2).astype(np.int8)
     rest = ~after | (t < 11.6) | (t >= 12.5)
     angle = np.where(after, 25.0, 30.0)
-    off = np.zeros(t.size, bool)
-    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
-    step = chunk or t.size
-    for i in range(0, t.size, step):
-        sl = slice(i, i + step)
-        state, out = hold_timer.step(
-            params, state, t[sl], band[sl], rest[sl], rest[sl], angle[sl], off[sl], off[sl],
-            None, rest[sl],
-        )
-        events += out.events
+    events = _events(t, band, rest, rest, chunk, angle=angle, resting=rest)
     ends = [(e.stage, e.end_s) for e in events if e.kind == "hold_end"]
     assert ends[0] == (3, pytest.approx(10.745, abs=0.011))
 
