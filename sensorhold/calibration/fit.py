@@ -267,20 +267,20 @@ def _chain(plateaus: list[Plateau], top: int, stage3: bool, p: FitParams) -> tup
             f"the still position taken as the top stage is {top_deg:.0f}° above lying prone: "
             f"upright, not an exercise position; {redo}"
         )
+    ups = np.array([plateaus[k].up for k in chain])
+    axis = extension_axis(ups[0], ups[1:])
     if prone:
         # A still position just before, well below it: it was the prone lie, and this chain
         # one stage too high (the forearms taken as prone, standing up after the hands as them).
-        u0, before = plateaus[prone].up, plateaus[prone - 1].up
-        axis = extension_axis(u0, np.array([plateaus[k].up for k in chain[1:]]))
-        below = -frame_angles(before[None, :], u0, axis).angle_deg[0]
+        before = plateaus[prone - 1].up[None, :]
+        below = -frame_angles(before, ups[0], axis).angle_deg[0]
         if below > p.lower_lie_frac * step2:
             raise UserError(
                 f"a still position {below:.0f}° below the one taken as lying prone comes just "
                 f"before it; {redo}"
             )
     if stage3:
-        ups = np.array([plateaus[k].up for k in chain])
-        angles = frame_angles(ups, ups[0], extension_axis(ups[0], ups[1:])).angle_deg
+        angles = frame_angles(ups, ups[0], axis).angle_deg
         if angles[2] - angles[1] < p.min_step_deg:
             raise UserError(
                 f"on the hands is only {angles[2] - angles[1]:.1f}° above on the forearms; "
