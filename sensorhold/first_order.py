@@ -43,9 +43,15 @@ def first_order_lowpass(x: np.ndarray, a: float, y_prev: np.ndarray | float) -> 
     c = 1.0 - a
     if n == 0 or c <= 0.0:
         return x.copy()
+    grow, decay = _weights(a)
+    if x.ndim == 1 and n <= grow.size and isinstance(y_prev, float):  # a streamed 1-D chunk
+        y = np.multiply(x, grow[:n])
+        np.add.accumulate(y, out=y)
+        y += c * float(y_prev)
+        y *= decay[:n]
+        return y
     cols = x.reshape(n, -1).T
     start = np.asarray(y_prev, dtype=float).reshape(-1, 1)
-    grow, decay = _weights(a)
     if n <= grow.size:  # one block: few calls, as a streamed chunk needs
         y = np.multiply(cols, grow[:n], order="C")
         np.add.accumulate(y, axis=1, out=y)

@@ -41,3 +41,15 @@ def test_sequential_form_is_bit_identical_to_lfilter(n: int, a: float, cut: int,
     head = sequential_lowpass(x[:cut], a, y0)
     tail = sequential_lowpass(x[cut:], a, float(head[-1]) if cut else y0)
     assert np.array_equal(np.concatenate([head, tail]), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 400), a=st.floats(1e-4, 0.999), seed=st.integers(0, 2**31))
+def test_a_signal_filters_bit_identically_as_a_one_column_table(
+    n: int, a: float, seed: int
+) -> None:
+    """The 1-D shortcut (a streamed chunk) computes what the general path does."""
+    rng = np.random.default_rng(seed)
+    x, y0 = rng.normal(size=n) * 10, float(rng.normal())
+    column = first_order_lowpass(x[:, None], a, [y0])[:, 0]
+    assert np.array_equal(first_order_lowpass(x, a, y0), column)

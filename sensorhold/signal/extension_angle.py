@@ -227,7 +227,7 @@ def _track_zero(
     k = int(np.searchsorted(start, 0))  # the carried lie: samples before the first start
     lie_sum[:, :k] += state.lie_sum[:, None]
     lie_sum[:, k:] += 0.0
-    cnt = np.cumsum(member)
+    cnt = np.add.accumulate(member, dtype=np.intp)
     before = np.where(start > 0, cnt[base], 0)
     midx = member.nonzero()[0]
     first_t = t[midx[np.minimum(before, midx.size - 1)]] if midx.size else np.full(m, np.nan)
@@ -244,7 +244,7 @@ def _track_zero(
     cum_votes = np.zeros((3, ends.size + 1))
     if ends.size:
         np.add.accumulate(_unit(ended), axis=1, out=cum_votes[:, 1:])
-    n_closed = np.cumsum(closed)
+    n_closed = np.add.accumulate(closed, dtype=np.intp)
     # The frames: first one per number of closed lies, then one per open settled sample.
     opened = open_ok.nonzero()[0]
     k_open = n_closed[opened]

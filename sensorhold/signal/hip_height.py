@@ -98,11 +98,12 @@ def _rests(
     t0 = state.run_t if moving else t[0]
     off = 0.0 if np.isnan(state.rest_av) else state.rest_av
     prev = raw[0] if np.isnan(state.av) else state.av + off
-    w = np.cumsum(0.5 * (raw + np.concatenate(([prev], raw[:-1]))) * G * dt)
-    tc = np.cumsum(dt)
+    w = np.add.accumulate(0.5 * (raw + np.concatenate(([prev], raw[:-1]))) * G * dt)
+    tc = np.add.accumulate(dt)
     v0, w0, tc0 = state.v, 0.0, 0.0
     rest = np.zeros(t.size, bool)
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], cand.astype(np.int8), [0]))))
+    padded = np.concatenate(([False], cand, [False]))
+    edges = (padded[1:] != padded[:-1]).nonzero()[0]
     for a, b in zip(edges[::2], edges[1::2], strict=True):
         if a == 0 and state.resting:
             p = 0
@@ -130,7 +131,7 @@ def step(
     n = t.size
     if n == 0:
         return state, np.zeros(0, bool), np.zeros(0, bool)
-    dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
+    dt = t - np.concatenate(([t[0] if np.isnan(state.prev_t) else state.prev_t], t[:-1]))
     gap = dt > params.max_gap_s
     quiet_start = quiet & (gap | ~np.concatenate(([not np.isnan(state.quiet_t)], quiet[:-1])))
     quiet_t = hold_last(t, quiet_start, state.quiet_t)
@@ -145,8 +146,8 @@ def step(
     rest_av = hold_last(lp, rest, state.rest_av)
     av = raw - np.where(np.isnan(rest_av), 0.0, rest_av)
     mid = 0.5 * (av + np.concatenate(([av[0] if np.isnan(state.av) else state.av], av[:-1])))
-    v = _since_last(np.cumsum(np.where(moving, mid * G * dt, 0.0)), rest, state.v)
-    z = _since_last(np.cumsum(np.where(moving, v * dt, 0.0)), rest, state.z)
+    v = _since_last(np.add.accumulate(np.where(moving, mid * G * dt, 0.0)), rest, state.v)
+    z = _since_last(np.add.accumulate(np.where(moving, v * dt, 0.0)), rest, state.z)
     start = moving & np.concatenate(([np.isnan(state.run_t)], rest[:-1]))
     run_t = hold_last(t, start, state.run_t)
     idx = np.where(start, np.arange(n), -1)

@@ -170,8 +170,8 @@ class _Chunk:
         self.quiet_since = quiet_since
         self.band_since = band_since
         self.was_still = was_still
-        self.cs_angle = np.concatenate(([0.0], np.cumsum(angle)))
-        self.cs_unstable = np.concatenate(([0.0], np.cumsum(np.where(still, 0.0, dt))))
+        self.cs_angle = np.concatenate(([0.0], np.add.accumulate(angle)))
+        self.cs_unstable = np.concatenate(([0.0], np.add.accumulate(np.where(still, 0.0, dt))))
 
     def sums(self, i: int, j: int) -> Sums:
         return Sums(
@@ -373,7 +373,7 @@ def step(
     next_quiet = np.minimum.accumulate(idx[::-1])[::-1]
     idx = np.where(quiet if resting is None else resting, np.arange(n), n)
     next_rest = np.minimum.accumulate(idx[::-1])[::-1]
-    dt = np.diff(t, prepend=t[0] if np.isnan(state.prev_t) else state.prev_t)
+    dt = t - np.concatenate(([t[0] if np.isnan(state.prev_t) else state.prev_t], t[:-1]))
     cut = dt > params.lost_s
     settle = quiet if easing is None else quiet | easing
     # A settling run goes on over breaks of up to settle_bridge_s (noise blips), not over cuts.

@@ -35,8 +35,11 @@ def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
     """True from each ``on`` sample until the next ``off`` sample (``off`` wins ties)."""
     n = on.size
     if n <= SMALL:
+        ons, offs = on.tolist(), off.tolist()
+        if True not in ons and True not in offs:  # nothing set: prev throughout
+            return np.full(n, bool(prev))
         state, out = bool(prev), []
-        for set_on, set_off in zip(on.tolist(), off.tolist(), strict=True):
+        for set_on, set_off in zip(ons, offs, strict=True):
             state = False if set_off else state or set_on
             out.append(state)
         return np.array(out, dtype=bool)
@@ -48,9 +51,12 @@ def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.
     """Each sample takes the last defined value so far (``prev`` before the first)."""
     n = values.size
     if n <= SMALL:
+        known = defined.tolist()
+        if True not in known:  # none defined: prev throughout
+            return np.full(n, prev, dtype=np.result_type(values, prev))
         last, out = prev, []
-        for value, known in zip(values.tolist(), defined.tolist(), strict=True):
-            if known:
+        for value, set_here in zip(values.tolist(), known, strict=True):
+            if set_here:
                 last = value
             out.append(last)
         return np.array(out, dtype=np.result_type(values, prev))

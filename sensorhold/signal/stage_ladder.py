@@ -23,6 +23,7 @@ angle they held before, read as stage 3 for 8 s.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,10 +41,17 @@ class StageParams:
     hysteresis_deg: float = 1.0
 
     def edges(self) -> np.ndarray:
-        """Band edges: stage k spans edges[k-1]..edges[k]."""
-        a = np.asarray(self.stage_angles, dtype=float)
-        top = max(self.min_top_margin_deg, (a[-1] - a[-2]) / 2)
-        return np.concatenate(([a[0] - self.below_prone_deg], (a[1:] + a[:-1]) / 2, [a[-1] + top]))
+        """Band edges: stage k spans edges[k-1]..edges[k] (read-only: computed once)."""
+        return _edges(self.stage_angles, self.below_prone_deg, self.min_top_margin_deg)
+
+
+@lru_cache(maxsize=16)
+def _edges(stage_angles: tuple[float, ...], below_prone_deg: float, min_top: float) -> np.ndarray:
+    a = np.asarray(stage_angles, dtype=float)
+    top = max(min_top, (a[-1] - a[-2]) / 2)
+    edges = np.concatenate(([a[0] - below_prone_deg], (a[1:] + a[:-1]) / 2, [a[-1] + top]))
+    edges.flags.writeable = False
+    return edges
 
 
 @dataclass(slots=True)
@@ -64,7 +72,7 @@ def step(
     edges, h = params.edges(), params.hysteresis_deg
     k = np.searchsorted(edges, angle_deg, side="right")
     inside = (k >= 1) & (k < edges.size)
-    kc = np.clip(k, 1, edges.size - 1)
+    kc = np.minimum(np.maximum(k, 1), edges.size - 1)
     lo, hi = edges[kc - 1], edges[kc]
     core_in = inside & (angle_deg >= lo + h) & (angle_deg <= hi - h) & (
         np.abs(roll_deg) <= params.max_roll_deg - h

@@ -14,7 +14,7 @@ import numpy as np
 def dot3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dot products of component-major vectors: ``a``, ``b`` (3, m), either may be (3,)."""
     out = a[0] * b[0]
-    if np.ndim(out) == 0:
+    if out.ndim == 0:
         return out + a[1] * b[1] + a[2] * b[2]
     part = a[1] * b[1]
     out += part
@@ -25,7 +25,8 @@ def dot3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross products of component-major vectors (3, m), as (3, m)."""
-    out = np.empty((3, *np.broadcast_shapes(a.shape[1:], b.shape[1:])))
+    shape = a.shape if a.shape == b.shape else (3, *np.broadcast_shapes(a.shape[1:], b.shape[1:]))
+    out = np.empty(shape)
     for k, (i, j) in enumerate(((1, 2), (2, 0), (0, 1))):
         row = out[k, ...]
         np.multiply(a[i], b[j], out=row)
