@@ -60,6 +60,8 @@ def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.
                 last = value
             out.append(last)
         return np.array(out, dtype=np.result_type(values, prev))
+    if not defined.any():  # none defined (most calls: rare events like gaps and hip moves)
+        return np.full(n, prev, dtype=np.result_type(values, prev))
     return _last_set(values, defined, prev)
 
 

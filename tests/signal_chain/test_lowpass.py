@@ -46,3 +46,24 @@ def test_hold_last_of_a_short_chunk_is_the_start_of_the_long_one(
     part = hold_last(values[:cut], defined[:cut], prev)
     assert part.dtype == whole.dtype
     np.testing.assert_array_equal(part, whole[:cut])
+
+
+@pytest.mark.parametrize(
+    ("values", "prev"),
+    [
+        (np.linspace(0.0, 9.0, LONG), np.nan),
+        (np.arange(LONG, dtype=np.int8), np.int64(3)),
+        (np.arange(LONG) % 2 == 0, False),
+    ],
+)
+@pytest.mark.parametrize("n", [SMALL, LONG - 1])
+def test_hold_last_with_nothing_defined_is_prev_as_when_something_follows(
+    values: np.ndarray, prev: float, n: int
+) -> None:
+    """The shortcut for a chunk with nothing defined equals the general form's start."""
+    defined = np.zeros(LONG, bool)
+    defined[-1] = True
+    whole = hold_last(values, defined, prev)
+    part = hold_last(values[:n], defined[:n], prev)
+    assert part.dtype == whole.dtype
+    np.testing.assert_array_equal(part, whole[:n])
