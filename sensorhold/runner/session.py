@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -74,9 +75,10 @@ def run_session(plan: SessionPlan, stream: Stream) -> int:
     processor = StreamProcessor(
         plan.spec, plan.profile, state, t0_ns=plan.t0_ns, rate_hz=plan.rate_hz, sink=writer
     )
+    status = 0
     try:
         if plan.headless:
-            asyncio.run(_headless(plan, processor, stream))
+            status = asyncio.run(_headless(plan, processor, stream))
         else:
             _tui(plan, processor, stream)
     finally:
@@ -84,7 +86,7 @@ def run_session(plan: SessionPlan, stream: Stream) -> int:
             writer.close()
             if state.status.packets == 0:  # never connected: no session worth keeping
                 writer.path.unlink(missing_ok=True)
-    return 0
+    return status
 
 
 async def bounded_stream(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
@@ -102,11 +104,24 @@ async def bounded_stream(plan: SessionPlan, processor: StreamProcessor, stream: 
         processor.finish()
 
 
-async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
+async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> int:
+    """Status lines until the stream ends, then the summary; also when stopped by SIGTERM or
+    SIGHUP (exit status 128 + the signal's number; SIGINT: KeyboardInterrupt, as elsewhere)."""
     state = processor.state
     printer = JsonLines(state)
     state.listeners.append(printer.event)
     task = asyncio.ensure_future(bounded_stream(plan, processor, stream))
+    stopped_by: list[int] = []
+
+    def stop(signum: int) -> None:
+        stopped_by.append(signum)
+        task.cancel()
+
+    loop = asyncio.get_running_loop()
+    for name in ("SIGTERM", "SIGHUP"):
+        if (signum := getattr(signal, name, None)) is not None:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, stop, signum)
     try:
         while not task.done():
             await asyncio.wait({task}, timeout=STATUS_PERIOD_S)
@@ -118,13 +133,15 @@ async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Strea
                 if now - state.status.t > 0.5 * STATUS_PERIOD_S:
                     state.status.t = now
             printer.status()
-        task.result()
+        if not stopped_by:
+            task.result()
     finally:
         if not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         printer.summary(plan.summary_extra())
+    return 128 + stopped_by[0] if stopped_by else 0
 
 
 def _tui(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:

@@ -1,0 +1,28 @@
+"""Sessions as scripts run them: the headless stream's end, recordings and profiles as users
+produce them (CLI.md)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_headless_session_stopped_by_a_signal_still_ends_with_its_summary(
+    signum: signal.Signals,
+) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sensorhold", "demo", "--headless", "--duration", "30",
+         "--no-record"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    assert json.loads(proc.stdout.readline())  # the session is under way
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signum, err
+    assert json.loads(out.splitlines()[-1])["type"] == "summary"
+    assert "Traceback" not in err
