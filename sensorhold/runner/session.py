@@ -84,9 +84,14 @@ def run_session(plan: SessionPlan, stream: Stream) -> int:
     finally:
         if writer is not None:
             writer.close()
-            if state.status.packets == 0:  # never connected: no session worth keeping
+            if not _worth_keeping(state):
                 writer.path.unlink(missing_ok=True)
     return status
+
+
+def _worth_keeping(state: SessionState) -> bool:
+    """A session that never received a packet (never connected) leaves no recording."""
+    return state.status.packets > 0
 
 
 async def bounded_stream(plan: SessionPlan, processor: StreamProcessor, stream: Stream) -> None:
@@ -140,6 +145,8 @@ async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Strea
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if not _worth_keeping(state):  # run_session deletes it: the summary names none
+            state.status.recording = None
         printer.summary(plan.summary_extra())
     return 128 + stopped_by[0] if stopped_by else 0
 
