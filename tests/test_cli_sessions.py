@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from sensorhold.cli import main
+
+RECORDINGS = Path(__file__).parents[1] / "recordings"
+
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_headless_session_stopped_by_a_signal_still_ends_with_its_summary(
@@ -41,3 +45,21 @@ def test_a_session_that_never_connected_names_no_recording(tmp_path: Path) -> No
     summary = json.loads(proc.stdout.splitlines()[-1])
     assert summary["type"] == "summary" and summary["packets"] == 0
     assert summary["recording"] is None and not record.exists()
+
+
+def test_a_long_user_name_gets_a_profile_it_can_read_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--user`` of 300 letters: the profile's file name was too long for the file system
+    (OSError traceback). Two such names that differ only at the end keep their own profiles."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    cal = str(RECORDINGS / "calibration_stage3.sensorhold.jsonl")
+    long_a, long_b = "a" * 300, "a" * 299 + "b"
+    assert main(["calibrate", "--from", cal, "--user", long_a]) == 0
+    assert main(["calibrate", "--from", cal, "--user", long_b, "--stage3"]) == 0
+    csv = tmp_path / "cal.csv"
+    assert main(["export", cal, "--csv", str(csv)]) == 0
+    capsys.readouterr()
+    for user, stage3 in ((long_a, False), (long_b, True)):
+        assert main(["analyze", str(csv), "--json", "--user", user]) == 0
+        assert json.loads(capsys.readouterr().out)["stage3_allowed"] is stage3

@@ -7,6 +7,7 @@ broken, foreign or newer file, and saving is atomic (temp file, fsync, os.replac
 from __future__ import annotations
 
 import errno
+import hashlib
 import itertools
 import json
 import math
@@ -27,6 +28,7 @@ KIND = "sensorhold-profile"
 DEFAULT_RATE_ON_DPS = 4.0
 DEFAULT_SPREAD_ON_DEG = 1.5
 DEFAULT_JOLT_ON_G = 0.008
+_MAX_STEM_BYTES = 100  # file names are at most 255 bytes on common file systems
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +139,20 @@ def now_utc() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def user_stem(user: str) -> str:
+    """A file-name stem for a user's own files (profile, sensor, progression): characters
+    other than letters, digits and ``-_.`` become ``_``; a long name is cut and given a digest of
+    the whole, so two long names stay apart and the name fits the file system."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in user) or "default"
+    if len(safe.encode("utf-8")) <= _MAX_STEM_BYTES:
+        return safe
+    digest = hashlib.sha256(user.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return safe.encode("utf-8")[:_MAX_STEM_BYTES].decode("utf-8", "ignore") + "-" + digest
+
+
 def default_path(user: str) -> Path:
     """Where a user's profile lives: ``user_data_dir("sensorhold")/profiles/<user>.json``."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in user) or "default"
-    return Path(user_data_dir("sensorhold")) / "profiles" / f"{safe}.json"
+    return Path(user_data_dir("sensorhold")) / "profiles" / f"{user_stem(user)}.json"
 
 
 def load(path: str | Path) -> Profile:

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from sensorhold.calibration.profile import user_stem
+
 logger = logging.getLogger(__name__)
 
 
 def known_sensor_path(user: str) -> Path:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in user) or "default"
-    return Path(user_data_dir("sensorhold")) / "sensors" / f"{safe}.json"
+    return Path(user_data_dir("sensorhold")) / "sensors" / f"{user_stem(user)}.json"
 
 
 def remembered_sensor(user: str) -> dict[str, str] | None:

@@ -14,14 +14,15 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from sensorhold.calibration.profile import user_stem
+
 logger = logging.getLogger(__name__)
 KEEP = 30
 """How many earlier sessions the table shows."""
 
 
 def progression_path(user: str) -> Path:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in user) or "default"
-    return Path(user_data_dir("sensorhold")) / "progression" / f"{safe}.jsonl"
+    return Path(user_data_dir("sensorhold")) / "progression" / f"{user_stem(user)}.jsonl"
 
 
 def load_progression(user: str) -> list[dict[str, Any]]:
