@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import stat
 import subprocess
@@ -41,10 +42,13 @@ def one_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return lines[0]
 
 
-def analyzed(capsys: pytest.CaptureFixture[str], files: Path, source: Path) -> tuple[list, str]:
-    """The holds ``analyze --json`` finds in ``source`` with the good profile, and its
-    stderr."""
-    assert main(["analyze", str(source), "--json", "--profile", str(files / "good.json")]) == 0
+def analyzed(
+    capsys: pytest.CaptureFixture[str], files: Path, source: Path, profile: Path | None = None
+) -> tuple[list, str]:
+    """The holds ``analyze --json`` finds in ``source`` with the good profile (or ``profile``),
+    and its stderr."""
+    profile = profile or files / "good.json"
+    assert main(["analyze", str(source), "--json", "--profile", str(profile)]) == 0
     captured = capsys.readouterr()
     return json.loads(captured.out)["holds"], captured.err
 
@@ -90,6 +94,8 @@ _BROKEN_PROFILES = {
         _edit(lambda d: d["stage_angles_deg"].update({"2": -10.0})), "do not rise"),
     "hands below forearms": (
         _edit(lambda d: d["stage_angles_deg"].update({"3": 5.0})), "do not rise"),
+    "angle NaN": (
+        _edit(lambda d: d["stage_angles_deg"].update({"2": math.nan})), "not a number"),
     "negative noise": (_edit(lambda d: d["noise"].update(rate_dps=-1.0)), "noise level"),
     "stage3 as text": (_edit(lambda d: d.update(stage3_allowed="false")), "stage3_allowed"),
     "version true": (_edit(lambda d: d.update(format_version=True)), "format_version"),
@@ -116,6 +122,16 @@ def test_a_folder_or_binary_file_as_profile_says_so(
     line = one_error(capsys, "analyze", str(files / "cal.csv"), "--profile",
                      str(tmp_path / "p.json"))
     assert "not text" in line
+
+
+def test_a_profile_saved_with_a_byte_order_mark_is_read(
+    capsys: pytest.CaptureFixture[str], files: Path, tmp_path: Path
+) -> None:
+    """Edited in Windows Notepad: UTF-8 with a BOM (was 'not valid JSON')."""
+    profile = tmp_path / "p.json"
+    profile.write_bytes(b"\xef\xbb\xbf" + (files / "good.json").read_bytes())
+    holds = analyzed(capsys, files, files / "cal.csv")[0]
+    assert holds and analyzed(capsys, files, files / "cal.csv", profile)[0] == holds
 
 
 def test_calibrate_to_an_unwritable_or_folder_path_is_one_error_line(

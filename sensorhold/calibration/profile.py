@@ -111,8 +111,10 @@ class Profile:
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise ProfileError(f"{source} is broken ({exc!s}); {redo}") from None
         needed = {1, 2, 3} if stage3 else {1, 2}
-        if not needed <= angles.keys() or not all(math.isfinite(v) for v in angles.values()):
+        if not needed <= angles.keys():
             raise ProfileError(f"{source} lacks stage angles {sorted(needed)}; {redo}")
+        if not all(math.isfinite(v) for v in angles.values()):
+            raise ProfileError(f"{source} has a stage angle that is not a number; {redo}")
         ladder = [angles[k] for k in sorted(needed)]
         if any(b <= a for a, b in itertools.pairwise(ladder)) or max(map(abs, ladder)) > 90:
             raise ProfileError(
@@ -159,7 +161,7 @@ def load(path: str | Path) -> Profile:
     """Read a profile file; ProfileError if missing, unreadable, broken, foreign or newer."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a BOM: saved by Windows Notepad
     except FileNotFoundError:
         raise ProfileError(
             f"no calibration profile at {p}; run `sensorhold calibrate` or pass --profile"
