@@ -266,6 +266,8 @@ def replay(args: argparse.Namespace) -> int:
         rec = read_recording(args.file)
         for warning in rec.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        if not len(rec):
+            raise InputError(f"{args.file}: the recording holds no packets; nothing to replay")
         profile = _profile_for(args, rec.header.get("calibration"))
         plan = SessionPlan(
             rec.spec, profile, title=f"sensorhold replay — {args.file.name}",

@@ -3,6 +3,7 @@ produce them (CLI.md)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import signal
 import subprocess
@@ -63,3 +64,22 @@ def test_a_long_user_name_gets_a_profile_it_can_read_back(
     for user, stage3 in ((long_a, False), (long_b, True)):
         assert main(["analyze", str(csv), "--json", "--user", user]) == 0
         assert json.loads(capsys.readouterr().out)["stage3_allowed"] is stage3
+
+
+def test_a_recording_without_packets_or_gzipped_is_one_error_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A header-only recording: analyze refused it, replay printed an empty summary, exit 0.
+    A gzipped one is named as such (was 'binary data')."""
+    lines = (RECORDINGS / "demo_session.sensorhold.jsonl").read_bytes().splitlines(True)
+    header_only, packed = tmp_path / "h.sensorhold.jsonl", tmp_path / "r.sensorhold.jsonl.gz"
+    header_only.write_bytes(lines[0])
+    packed.write_bytes(gzip.compress(b"".join(lines)))
+    for command, path, message in (
+        ("replay", header_only, "no packets"), ("analyze", packed, "gunzip"),
+        ("replay", packed, "gunzip"),
+    ):
+        headless = ["--headless"] if command == "replay" else []
+        assert main([command, str(path), *headless]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error:") and message in err and len(err.splitlines()) == 1

@@ -77,6 +77,8 @@ def sniff(path: Path) -> Literal["recording", "csv"]:
         raise InputError(f"{path}: the file is empty; pass a recording or a CSV")
     if text.startswith(b"{"):
         return "recording"
+    if start.startswith(b"\x1f\x8b"):
+        raise InputError(f"{path}: is gzip-compressed; decompress it first (gunzip -k {path})")
     if b"\x00" in start or not _is_text(start):
         raise InputError(
             f"{path}: neither a sensorhold recording nor a CSV (binary data); pass a "
