@@ -83,3 +83,24 @@ def test_a_recording_without_packets_or_gzipped_is_one_error_line(
         assert main([command, str(path), *headless]) == 1
         err = capsys.readouterr().err
         assert err.startswith("error:") and message in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("rate", [5, 200])
+def test_a_header_with_a_wrong_rate_is_read_at_the_rate_samples_arrived(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, rate: float
+) -> None:
+    """An untimed sensor's sample times rest on the header's rate: 5 Hz for a 50 Hz WitMotion
+    gave one 122 s hold for four, 200 Hz 259 gaps (1e9 Hz ran for minutes). Now the arrival
+    rate, with a warning."""
+    source = RECORDINGS / "demo_session.sensorhold.jsonl"
+    header, *rest = source.read_text().splitlines(True)
+    damaged = tmp_path / "r.sensorhold.jsonl"
+    damaged.write_text(json.dumps({**json.loads(header), "rate_hz": rate}) + "\n" + "".join(rest))
+    results = []
+    for path in (source, damaged):
+        assert main(["analyze", str(path), "--json"]) == 0
+        out, err = capsys.readouterr()
+        results.append((json.loads(out)["holds"], err))
+    (holds, err), (damaged_holds, damaged_err) = results
+    assert len(holds) == 4 and damaged_holds == holds
+    assert "arrived" not in err and "arrived at 50.0 Hz" in damaged_err

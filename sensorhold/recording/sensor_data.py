@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -14,9 +15,13 @@ from sensorhold.recording.csv_input import read_csv
 from sensorhold.recording.units import gyro_warning, unit_error
 
 if TYPE_CHECKING:
+    from sensorhold.protocol.spec import SensorSpec
     from sensorhold.recording.reader import RecordedEvent
 
 _SNIFF = 4096
+_RATE_PAUSE_S = 0.5
+_RATE_MIN_S = 5.0
+_RATE_TOLERANCE = 0.25  # a header rate this far from the arrival rate is not believed
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,10 @@ def _load_recording(path: Path) -> SensorData:
     warnings = list(rec.warnings)
     if decoded.malformed:
         warnings.append(f"{decoded.malformed} malformed packets skipped")
-    params = ClockParams.for_spec(rec.spec, rec.rate_hz)
     has_samples = decoded.counts > 0
+    rate_hz = _checked_rate(rec.spec, rec.header.get("rate_hz"),
+                            rec.t_ns[has_samples], decoded.counts[has_samples], warnings)
+    params = ClockParams.for_spec(rec.spec, rate_hz)
     t, clock = run_clock(
         params,
         rec.t_ns[has_samples],
@@ -125,7 +132,7 @@ def _load_recording(path: Path) -> SensorData:
         kind="recording",
         path=path,
         sensor_model=rec.spec.model,
-        rate_hz=rec.rate_hz,
+        rate_hz=rate_hz,
         calibration=calibration if isinstance(calibration, dict) else None,
         warnings=warnings,
         packets=len(rec),
@@ -136,6 +143,37 @@ def _load_recording(path: Path) -> SensorData:
         events=rec.events,
     )
     return SensorData(t, decoded.acc_g, decoded.gyr_dps, counter, meta)
+
+
+def _checked_rate(
+    spec: SensorSpec, header_rate: Any, t_ns: np.ndarray, counts: np.ndarray, warnings: list[str]
+) -> float:
+    """The header's sample rate, unless the samples arrived at another (a damaged header, or a
+    sensor that ignored the rate command): then the rate they arrived at, with a warning. Each
+    sample's time rests on it where the sensor sends no timestamps."""
+    valid = isinstance(header_rate, int | float) and 0 < header_rate < math.inf
+    stated = float(header_rate) if valid else spec.default_rate_hz
+    arrived = _arrival_rate(t_ns, counts)
+    if arrived is None or abs(arrived / stated - 1.0) <= _RATE_TOLERANCE:
+        return stated
+    nominal = [r for r in {*spec.rate_codes, spec.default_rate_hz} if r > 0]
+    nearest = min(nominal, key=lambda r: abs(r - arrived), default=arrived)
+    rate = nearest if abs(nearest / arrived - 1.0) <= 0.05 else round(arrived, 2)
+    said = f"says {header_rate:g} Hz" if valid else "gives no valid rate"
+    warnings.append(
+        f"the header {said} but samples arrived at {arrived:.1f} Hz; read at {rate:g} Hz"
+    )
+    return rate
+
+
+def _arrival_rate(t_ns: np.ndarray, counts: np.ndarray) -> float | None:
+    """Samples a second as they arrived, over the packets that followed the one before within
+    ``_RATE_PAUSE_S`` (a lost link's pause is left out, bursts even out); None for fewer than
+    ``_RATE_MIN_S`` of them."""
+    dt = np.diff(t_ns) * 1e-9
+    near = dt < _RATE_PAUSE_S
+    span = float(dt[near].sum())
+    return float(counts[1:][near].sum()) / span if span >= _RATE_MIN_S else None
 
 
 def _load_csv(path: Path) -> SensorData:
