@@ -261,17 +261,21 @@ def replay(args: argparse.Namespace) -> int:
 
     control = ReplayControl(speed=args.speed, end_s=args.duration)
     if sniff(args.file) == "recording":
+        from sensorhold.recording.packet_decoding import decode_packets
         from sensorhold.recording.reader import read_recording
+        from sensorhold.recording.sensor_data import checked_rate
 
         rec = read_recording(args.file)
-        for warning in rec.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
         if not len(rec):
             raise InputError(f"{args.file}: the recording holds no packets; nothing to replay")
+        warnings = list(rec.warnings)
+        rate_hz = checked_rate(rec, decode_packets(rec).counts, warnings)
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         profile = _profile_for(args, rec.header.get("calibration"))
         plan = SessionPlan(
             rec.spec, profile, title=f"sensorhold replay — {args.file.name}",
-            rate_hz=rec.rate_hz, headless=args.headless, t0_ns=rec.t0_ns, replay=control,
+            rate_hz=rate_hz, headless=args.headless, t0_ns=rec.t0_ns, replay=control,
         )
         stream = partial(recording_stream, rec=rec, control=control)
     else:

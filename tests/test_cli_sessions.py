@@ -91,7 +91,7 @@ def test_a_header_with_a_wrong_rate_is_read_at_the_rate_samples_arrived(
 ) -> None:
     """An untimed sensor's sample times rest on the header's rate: 5 Hz for a 50 Hz WitMotion
     gave one 122 s hold for four, 200 Hz 259 gaps (1e9 Hz ran for minutes). Now the arrival
-    rate, with a warning."""
+    rate, with a warning, in analyze and replay alike."""
     source = RECORDINGS / "demo_session.sensorhold.jsonl"
     header, *rest = source.read_text().splitlines(True)
     damaged = tmp_path / "r.sensorhold.jsonl"
@@ -104,3 +104,6 @@ def test_a_header_with_a_wrong_rate_is_read_at_the_rate_samples_arrived(
     (holds, err), (damaged_holds, damaged_err) = results
     assert len(holds) == 4 and damaged_holds == holds
     assert "arrived" not in err and "arrived at 50.0 Hz" in damaged_err
+    assert main(["replay", str(damaged), "--headless", "--speed", "1000"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out.splitlines()[-1])["holds"] == holds and "arrived at 50.0 Hz" in err

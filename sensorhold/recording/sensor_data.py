@@ -15,8 +15,7 @@ from sensorhold.recording.csv_input import read_csv
 from sensorhold.recording.units import gyro_warning, unit_error
 
 if TYPE_CHECKING:
-    from sensorhold.protocol.spec import SensorSpec
-    from sensorhold.recording.reader import RecordedEvent
+    from sensorhold.recording.reader import RecordedEvent, Recording
 
 _SNIFF = 4096
 _RATE_PAUSE_S = 0.5
@@ -112,8 +111,7 @@ def _load_recording(path: Path) -> SensorData:
     if decoded.malformed:
         warnings.append(f"{decoded.malformed} malformed packets skipped")
     has_samples = decoded.counts > 0
-    rate_hz = _checked_rate(rec.spec, rec.header.get("rate_hz"),
-                            rec.t_ns[has_samples], decoded.counts[has_samples], warnings)
+    rate_hz = checked_rate(rec, decoded.counts, warnings)
     params = ClockParams.for_spec(rec.spec, rate_hz)
     t, clock = run_clock(
         params,
@@ -145,12 +143,12 @@ def _load_recording(path: Path) -> SensorData:
     return SensorData(t, decoded.acc_g, decoded.gyr_dps, counter, meta)
 
 
-def _checked_rate(
-    spec: SensorSpec, header_rate: Any, t_ns: np.ndarray, counts: np.ndarray, warnings: list[str]
-) -> float:
-    """The header's sample rate, unless the samples arrived at another (a damaged header, or a
-    sensor that ignored the rate command): then the rate they arrived at, with a warning. Each
-    sample's time rests on it where the sensor sends no timestamps."""
+def checked_rate(rec: Recording, counts: np.ndarray, warnings: list[str]) -> float:
+    """The header's sample rate, unless the samples (``counts`` a packet) arrived at another (a
+    damaged header, or a sensor that ignored the rate command): then the rate they arrived at,
+    with a warning. Each sample's time rests on it where the sensor sends no timestamps."""
+    spec, header_rate, has = rec.spec, rec.header.get("rate_hz"), counts > 0
+    t_ns, counts = rec.t_ns[has], counts[has]
     valid = isinstance(header_rate, int | float) and 0 < header_rate < math.inf
     stated = float(header_rate) if valid else spec.default_rate_hz
     arrived = _arrival_rate(t_ns, counts)

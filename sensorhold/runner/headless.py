@@ -29,8 +29,8 @@ def _clean(value: Any) -> Any:
 class JsonLines:
     """Writes the headless stream; install with ``state.listeners.append(printer.event)``."""
 
-    def __init__(self, state: SessionState, out: TextIO = sys.stdout) -> None:
-        self.state, self.out = state, out
+    def __init__(self, state: SessionState, out: TextIO | None = None) -> None:
+        self.state, self.out = state, out or sys.stdout  # stdout as it is now, not at import
 
     def _write(self, record: dict[str, Any]) -> None:
         self.out.write(json.dumps(_clean(record), separators=(",", ":")) + "\n")
