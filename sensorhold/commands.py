@@ -40,7 +40,10 @@ def _profile_for(
     if args.profile is not None:
         return profiles.load(args.profile)
     if header_calibration:
-        return Profile.from_json(header_calibration, "the recording's calibration")
+        try:
+            return Profile.from_json(header_calibration, "the recording's calibration")
+        except ProfileError as exc:
+            raise ProfileError(f"{exc}, or pass --profile") from None
     path = profiles.default_path(_user(args))
     if not path.exists():
         raise ProfileError(
@@ -263,13 +266,14 @@ def replay(args: argparse.Namespace) -> int:
     if sniff(args.file) == "recording":
         from sensorhold.recording.packet_decoding import decode_packets
         from sensorhold.recording.reader import read_recording
-        from sensorhold.recording.sensor_data import checked_rate
+        from sensorhold.recording.sensor_data import checked_rate, no_samples
 
         rec = read_recording(args.file)
-        if not len(rec):
-            raise InputError(f"{args.file}: the recording holds no packets; nothing to replay")
+        counts = decode_packets(rec).counts
+        if not counts.any():
+            raise no_samples(args.file, rec)
         warnings = list(rec.warnings)
-        rate_hz = checked_rate(rec, decode_packets(rec).counts, warnings)
+        rate_hz = checked_rate(rec, counts, warnings)
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
         profile = _profile_for(args, rec.header.get("calibration"))

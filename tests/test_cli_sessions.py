@@ -76,7 +76,7 @@ def test_a_recording_without_packets_or_gzipped_is_one_error_line(
     header_only.write_bytes(lines[0])
     packed.write_bytes(gzip.compress(b"".join(lines)))
     for command, path, message in (
-        ("replay", header_only, "no packets"), ("analyze", packed, "gunzip"),
+        ("replay", header_only, "no IMU samples"), ("analyze", packed, "gunzip"),
         ("replay", packed, "gunzip"),
     ):
         headless = ["--headless"] if command == "replay" else []
@@ -107,3 +107,23 @@ def test_a_header_with_a_wrong_rate_is_read_at_the_rate_samples_arrived(
     assert main(["replay", str(damaged), "--headless", "--speed", "1000"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out.splitlines()[-1])["holds"] == holds and "arrived at 50.0 Hz" in err
+
+
+def test_a_header_naming_another_model_or_a_broken_calibration_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """WitMotion packets under a MetaMotion header: 'holds no IMU samples' (analyze) or an empty
+    summary, exit 0 (replay). A broken calibration in the header: the way out is --profile."""
+    header, *rest = (RECORDINGS / "demo_session.sensorhold.jsonl").read_text().splitlines(True)
+    other, broken = json.loads(header), json.loads(header)
+    other["sensor"]["model"] = "metamotion"
+    broken["calibration"]["stage_angles_deg"]["2"] = -5.0
+    for name, data, message in (("other", other, "sensor model in its header"),
+                                ("broken", broken, "or pass --profile")):
+        path = tmp_path / f"{name}.sensorhold.jsonl"
+        path.write_text(json.dumps(data) + "\n" + "".join(rest))
+        for args in (["analyze", str(path)], ["replay", str(path), "--headless"]):
+            assert main(args) == 1
+            err = capsys.readouterr().err
+            lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+            assert len(lines) == 1 and message in lines[0], err

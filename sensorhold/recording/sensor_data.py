@@ -124,7 +124,7 @@ def _load_recording(path: Path) -> SensorData:
     if counter is None:
         counter = np.repeat(np.arange(len(rec)), decoded.counts)
     if not t.size:
-        raise InputError(f"{path}: the recording holds no IMU samples; nothing to analyse")
+        raise no_samples(path, rec)
     calibration = rec.header.get("calibration")
     meta = InputMeta(
         kind="recording",
@@ -141,6 +141,16 @@ def _load_recording(path: Path) -> SensorData:
         events=rec.events,
     )
     return SensorData(t, decoded.acc_g, decoded.gyr_dps, counter, meta)
+
+
+def no_samples(path: Path, rec: Recording) -> InputError:
+    """The error for a recording without IMU samples, with or without packets."""
+    if not len(rec):
+        return InputError(f"{path}: the recording holds no IMU samples; nothing to analyse")
+    return InputError(
+        f"{path}: none of its {len(rec)} packets holds {rec.spec.display_name} samples (is "
+        f"the sensor model in its header, {rec.spec.model!r}, right?); nothing to analyse"
+    )
 
 
 def checked_rate(rec: Recording, counts: np.ndarray, warnings: list[str]) -> float:
