@@ -34,11 +34,14 @@ def _user(args: argparse.Namespace) -> str:
 
 
 def _profile_for(
-    args: argparse.Namespace, header_calibration: dict[str, Any] | None = None
+    args: argparse.Namespace, header_calibration: dict[str, Any] | None = None,
+    sensor_model: str | None = None,
 ) -> Profile:
-    """``--profile``, else the calibration a recording carries, else the user's own profile."""
+    """``--profile``, else the calibration a recording carries, else the user's own profile;
+    a warning if that profile was made with another model than the recording's ``sensor_model``
+    (its mounting is in that model's axes)."""
     if args.profile is not None:
-        return profiles.load(args.profile)
+        return _same_model(profiles.load(args.profile), sensor_model)
     if header_calibration:
         try:
             return Profile.from_json(header_calibration, "the recording's calibration")
@@ -50,7 +53,20 @@ def _profile_for(
             f"no calibration profile for user {_user(args)!r} ({path}); run `sensorhold "
             "calibrate` first, or pass --profile"
         )
-    return profiles.load(path)
+    return _same_model(profiles.load(path), sensor_model)
+
+
+def _same_model(profile: Profile, sensor_model: str | None) -> Profile:
+    if sensor_model is None or profile.sensor_model == sensor_model:  # a CSV: model unknown
+        return profile
+    from sensorhold.protocol.spec import all_specs
+
+    known = all_specs()
+    if sensor_model in known and profile.sensor_model in known:
+        print(f"warning: the profile was made with a {known[profile.sensor_model].display_name}, "
+              f"this recording is from a {known[sensor_model].display_name}: the mounting may not "
+              "fit; calibrate with this sensor", file=sys.stderr)
+    return profile
 
 
 def _notice() -> None:
@@ -198,7 +214,7 @@ def analyze(args: argparse.Namespace) -> int:
     if args.samples is not None:
         _not_the_input(args.samples, args.file)
     data = _load(args.file)
-    profile = _profile_for(args, data.meta.calibration)
+    profile = _profile_for(args, data.meta.calibration, data.meta.sensor_model)
     result = run_analysis(data.t, data.acc, data.gyr, profile)
     out = dict(result.result)
     out["input"] = {
@@ -249,7 +265,7 @@ def export(args: argparse.Namespace) -> int:
 
     _not_the_input(args.csv, args.file)
     data = _load(args.file)
-    profile = _profile_for(args, data.meta.calibration)
+    profile = _profile_for(args, data.meta.calibration, data.meta.sensor_model)
     outputs = run_analysis(data.t, data.acc, data.gyr, profile).samples
     n = export_csv(data, args.csv, outputs)
     print(f"wrote {n} rows to {args.csv}", file=sys.stderr)
@@ -276,7 +292,7 @@ def replay(args: argparse.Namespace) -> int:
         rate_hz = checked_rate(rec, counts, warnings)
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        profile = _profile_for(args, rec.header.get("calibration"))
+        profile = _profile_for(args, rec.header.get("calibration"), rec.spec.model)
         plan = SessionPlan(
             rec.spec, profile, title=f"sensorhold replay — {args.file.name}",
             rate_hz=rate_hz, headless=args.headless, t0_ns=rec.t0_ns, replay=control,

@@ -127,3 +127,16 @@ def test_a_header_naming_another_model_or_a_broken_calibration_says_so(
             err = capsys.readouterr().err
             lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
             assert len(lines) == 1 and message in lines[0], err
+
+
+def test_a_profile_from_another_sensor_model_is_warned_about(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    recording = str(RECORDINGS / "demo_session.sensorhold.jsonl")  # a WitMotion's
+    header = json.loads((RECORDINGS / "demo_session.sensorhold.jsonl").open().readline())
+    for model, warned in (("metamotion", True), ("witmotion", False)):
+        profile = tmp_path / f"{model}.json"
+        profile.write_text(json.dumps({**header["calibration"], "sensor_model": model}))
+        for args in (["analyze", recording], ["replay", recording, "--headless", "--speed", "1e3"]):
+            assert main([*args, "--profile", str(profile)]) == 0
+            assert ("made with a MbientLab" in capsys.readouterr().err) is warned
