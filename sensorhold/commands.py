@@ -342,6 +342,7 @@ def calibrate(args: argparse.Namespace) -> int:
         raise ProfileError(
             f"cannot write profile {path} ({exc.strerror or exc}); choose another --profile"
         ) from None
-    angles = ", ".join(f"stage {k}: {v:.1f}°" for k, v in sorted(profile.stage_angles.items()))
+    angles = ", ".join(  # + 0.0: prone fitted at -0.0004° printed as '-0.0°'
+        f"stage {k}: {round(v, 1) + 0.0:.1f}°" for k, v in sorted(profile.stage_angles.items()))
     print(f"saved profile for {user} to {path} ({angles})", file=sys.stderr)
     return 0

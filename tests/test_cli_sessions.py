@@ -140,3 +140,13 @@ def test_a_profile_from_another_sensor_model_is_warned_about(
         for args in (["analyze", recording], ["replay", recording, "--headless", "--speed", "1e3"]):
             assert main([*args, "--profile", str(profile)]) == 0
             assert ("made with a MbientLab" in capsys.readouterr().err) is warned
+
+
+def test_calibrate_prints_prone_as_zero(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The fit puts prone a hair below zero on this recording: it was printed '-0.0°'."""
+    cal = str(RECORDINGS / "calibration_stage3.sensorhold.jsonl")
+    assert main(["calibrate", "--from", cal, "--profile", str(tmp_path / "p.json")]) == 0
+    err = capsys.readouterr().err
+    assert "stage 1: 0.0°" in err and "-0.0" not in err
