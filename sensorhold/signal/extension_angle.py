@@ -2,7 +2,8 @@
 
 The frame is the prone up-vector ``u0`` and the left-right extension axis ``a`` (both in sensor
 axes). The angle is the signed angle of the up-vector, projected on the plane perpendicular to
-``a``, from ``u0``; the out-of-plane part is ``roll`` (side lean), which the angle ignores.
+``a``, from ``u0``'s projection there; the out-of-plane part is ``roll`` (side lean), which the
+angle ignores.
 
 Each session re-zeroes on its first settled lie within ``prone_window_deg`` of prone (wide, as a
 re-mounted sensor can be 15° off; sessions begin by lying down, so the first settled
@@ -16,6 +17,9 @@ tilt from prone, ``ψ_i``. A side lean on the plateau shifts that direction by a
 tell a lean from a turn, so the turn is the weighted mean of the votes with the calibrated axis
 as a prior (turn 0): weights ``(tilt_i / lean_sd)²`` and ``1 / turn_sd²``. Higher plateaus and
 more of them outweigh the prior; one leaning plateau no longer tilts the axis for the session.
+The zero itself may lean: every settled lie (once per stay) votes too, and from the second on
+the lies and rises together fit the turn and the zero's lean (``_fit_axis``), the axis tipped
+out of the plane perpendicular to the zero by that lean.
 At each vote the turn is estimated afresh from every rise plateau's mean up-vector against the
 zero as it then stands: the zero moves as lies vote (below), and directions taken against an
 older zero keep whatever lean that zero had.
@@ -43,8 +47,8 @@ zero in the sagittal plane, leaning sideways less than ``lie_roll_deg``: a first
 samples, the current one as it grows, once it
 has been settled for ``settle_s``; the calibration's prone lie votes too while it agrees with the
 session's within ``agree_deg`` (the sensor was not re-mounted). Every lie scatters (~0.4°) and a
-first settle still creeps for seconds, so more and longer lies give a truer zero. The axis is
-kept perpendicular to the moving zero.
+first settle still creeps for seconds, so more and longer lies give a truer zero. The angle is
+read from the moving zero's projection perpendicular to the axis.
 """
 
 from __future__ import annotations
@@ -72,7 +76,7 @@ class AngleParams:
     roll_window_deg: float = 20.0
     rise_deg: float = 8.0
     max_plateau_deg: float = 60.0
-    max_axis_turn_deg: float = 40.0
+    max_axis_turn_deg: float = 60.0
     lean_sd_deg: float = 3.0
     turn_sd_deg: float = 10.0
     lie_deg: float = 3.0
@@ -86,7 +90,8 @@ class AngleParams:
 @dataclass(slots=True)
 class AngleState:
     """``phase``: 0 calibrated frame, 1 re-zeroed (axis pending), 2 re-zeroed and axis refit.
-    ``rises``: the mean up-vectors of the rise plateaus that voted for the turn;
+    ``rises``: the mean up-vectors of the rise plateaus that voted for the turn, ``lies`` those
+    of the closed prone lies (both since the zero was last taken);
     ``voted``: the current rise plateau has voted (no second vote until it is left).
     ``lowered``: the hips last moved down, and no lie has settled since; ``rose``: the hips
     have risen since the zero was taken.
@@ -109,6 +114,7 @@ class AngleState:
     ref_axis: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
     prior_axis: np.ndarray = field(default_factory=lambda: np.full(3, np.nan))
     rises: list[np.ndarray] = field(default_factory=list)
+    lies: list[np.ndarray] = field(default_factory=list)
     voted: bool = False
     lowered: bool = False
     rose: bool = False
@@ -182,10 +188,12 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class _Zero:
-    """Per sample of a stretch: the zero and axis in force and ``axis × u0`` (vectors (3, m));
-    the votes behind them per distinct frame (``votes`` (3, c), ``n_votes`` (c,)), and each
-    sample's frame ``src`` (m,)."""
+    """Per sample of a stretch: the zero in force ``zero``, its level form ``u0`` (projected
+    perpendicular to the axis), the axis and ``axis × u0`` (vectors (3, m)); the votes behind
+    them per distinct frame (``votes`` (3, c), ``n_votes`` (c,)), each sample's frame ``src``
+    (m,)."""
 
+    zero: np.ndarray
     u0: np.ndarray
     axis: np.ndarray
     across: np.ndarray
@@ -262,10 +270,13 @@ def _track_zero(
     session = np.where(voted, _unit(total), state.u0[:, None])
     agree = dot3(session, state.cal_u0) >= _cos_deg(params.agree_deg)
     u0 = np.where(agree, _unit(total + state.cal_u0[:, None]), session)
-    axis = _unit(state.ref_axis[:, None] - dot3(u0, state.ref_axis) * u0)
+    # The angle is measured in the plane perpendicular to the axis, from the zero's projection
+    # there: the zero's own side lean does not count.
+    axis = np.broadcast_to(state.ref_axis[:, None], u0.shape)
+    level = _unit(u0 - dot3(u0, state.ref_axis) * axis)
     return _Zero(
-        np.take(u0, src, axis=1), np.take(axis, src, axis=1),
-        np.take(cross3(axis, u0), src, axis=1), votes, n_votes, src, near, lie_sum, lie_t0,
+        np.take(u0, src, axis=1), np.take(level, src, axis=1), np.take(axis, src, axis=1),
+        np.take(cross3(axis, level), src, axis=1), votes, n_votes, src, near, lie_sum, lie_t0,
     )
 
 
@@ -288,7 +299,7 @@ def _run_mean_angle(
 
 def _commit(state: AngleState, z: _Zero, k: int) -> None:
     """Carry the zero as it stands after sample ``k`` of the stretch."""
-    state.u0, state.axis = z.u0[:, k].copy(), z.axis[:, k].copy()
+    state.u0, state.axis = z.zero[:, k].copy(), z.axis[:, k].copy()
     state.votes, state.n_votes = z.votes[:, z.src[k]].copy(), int(z.n_votes[z.src[k]])
     state.in_lie = bool(z.near[k])
     state.lie_sum = z.lie_sum[:, k].copy() if state.in_lie else np.zeros(3)
@@ -343,16 +354,19 @@ def step(
             ref = _run_mean_angle(params, cond, up[:, seg], state)
             out = AngleOut(np.where(cond, out.angle_deg - ref, out.angle_deg), out.roll_deg)
         else:
-            plateau = still[seg] & (out.angle_deg >= params.rise_deg) & (
-                out.angle_deg <= params.max_plateau_deg
+            level = still[seg] & (np.abs(out.roll_deg) < params.roll_window_deg)
+            # Each settled stay votes once: a rise for the axis (a stay ends where the person
+            # moves), a lie for the zero's lean (a stay ends where they rise out of it).
+            lie = (out.angle_deg < params.rise_deg) & (out.angle_deg > -params.prone_window_deg) & (
+                np.abs(out.roll_deg) < params.roll_window_deg
             )
+            plateau = still[seg] & (out.angle_deg <= params.max_plateau_deg) & ~lie | lie
             left = (~plateau).nonzero()[0]
-            cond = plateau.copy()
+            cond = plateau & still[seg]
             if state.voted:  # the plateau that voted last is not counted again
                 cond[: left[0] if left.size else cond.size] = False
             down = hold_last(lowered[seg], lowered[seg] | lifted[seg], state.lowered)
             rose = hold_last(lifted[seg], lifted[seg], state.rose)
-            level = still[seg] & (np.abs(out.roll_deg) < params.roll_window_deg)
             near = down & level & (out.angle_deg < params.rise_deg) & (
                 out.angle_deg > -params.prone_window_deg
             )
@@ -388,24 +402,47 @@ def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: f
     if state.phase == 0:
         _rezero(params, state, mean_up, total, t_end)
         return
-    below = mean_up @ _cross(state.axis, state.u0) < 0.0
-    if below or mean_up @ state.u0 > _cos_deg(params.rise_deg):  # a lie after a lowering
-        if mean_up @ state.u0 < _cos_deg(params.lie_deg):
+    level = unit(state.u0 - (state.u0 @ state.axis) * state.axis)
+    ang = np.degrees(np.arctan2(mean_up @ _cross(state.axis, level), mean_up @ level))
+    if ang < params.rise_deg:  # a lie, sideways or not
+        sunk = not state.rose and abs(ang + params.forearms_deg) < max(
+            params.sunk_deg, params.sunk_frac * params.forearms_deg
+        )
+        if (state.lowered or sunk) and abs(ang) > params.lie_deg:
             _rezero(params, state, mean_up, total, t_end)
+        else:
+            state.lies.append(mean_up)
+            state.axis = state.ref_axis = _fit_axis(params, state)
         state.lowered = False
+        state.voted = True
         return
     state.voted = True
     state.rises.append(mean_up)
+    state.axis = state.ref_axis = _fit_axis(params, state)
+    state.phase = 2
+
+
+def _fit_axis(params: AngleParams, state: AngleState) -> np.ndarray:
+    """The axis from the prior turned by ``ψ`` about the zero and tipped by ``s`` towards it:
+    each plateau's side lean ``up · axis`` ≈ ``x − ψ y + s z`` (its components along the prior
+    axis, across and along the zero) is a draw of sd ``lean_sd``, and ``ψ`` one of ``turn_sd``
+    (weighted least squares). From the second lie on, the lies tell the zero's own lean
+    (``s``; with one, it is taken as level): a zero leaning 8° no longer turns the axis by
+    about 8° / tilt for every rise that follows, which made a lean on a later lie read as
+    extension. A rise whose own turn is over ``max_axis_turn_deg`` does not count."""
     a0 = unit(state.prior_axis - (state.prior_axis @ state.u0) * state.u0)
     b0 = _cross(a0, state.u0)
-    ups = np.array(state.rises)
-    turn = np.arctan2(ups @ a0, ups @ b0)
-    tilt = np.arccos(np.clip(ups @ state.u0, -1.0, 1.0))
-    weight = np.where(np.abs(turn) <= np.radians(params.max_axis_turn_deg),
-                      (tilt / np.radians(params.lean_sd_deg)) ** 2, 0.0)
-    est = float(weight @ turn) / (weight.sum() + np.radians(params.turn_sd_deg) ** -2)
-    state.axis = state.ref_axis = np.cos(est) * a0 - np.sin(est) * b0
-    state.phase = 2
+    rises = np.array(state.rises).reshape(-1, 3)
+    turn = np.arctan2(rises @ a0, rises @ b0)
+    ups = np.vstack([rises[np.abs(turn) <= np.radians(params.max_axis_turn_deg)], *state.lies])
+    x, y, z = ups @ a0, ups @ b0, ups @ state.u0
+    m = np.column_stack((-y, z))
+    ridge = np.diag(((params.lean_sd_deg / params.turn_sd_deg) ** 2, 0.0))
+    if len(state.lies) < 2:  # nothing tells the zero's lean yet: it is taken as level
+        m, ridge = m[:, :1], ridge[:1, :1]
+    psi, *tip = np.linalg.solve(m.T @ m + ridge, -m.T @ x)
+    s = tip[0] if tip else 0.0
+    return unit(np.cos(psi) * a0 - np.sin(psi) * b0 + s * state.u0)
 
 
 def _rezero(
@@ -420,6 +457,7 @@ def _rezero(
     state.votes, state.n_votes = np.zeros(3), 0
     state.ref_u0, state.ref_axis = mean_up, state.axis
     state.prior_axis = state.axis
-    state.rises = []
-    state.voted = state.lowered = state.rose = False
+    state.rises, state.lies = [], [mean_up]
+    state.voted = True
+    state.lowered = state.rose = False
     state.phase = 1

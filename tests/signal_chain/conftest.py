@@ -17,12 +17,13 @@ def synth(
     plan: Plan, rate_hz: float = 100.0, ramp_s: float = 2.0, mount: Rotation | None = None,
     noise: float = 0.0, seed: int = 0, breath_deg: float = 0.0,
     wobble: tuple[float, float, float] | None = None,
-    lean: tuple[float, float, float] | None = None,
+    lean: tuple[float, float, float] | list[tuple[float, float, float]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """t, acc (g), gyr (deg/s), true angle for a trunk at the planned angles (sensor aligned
     x cranial, y left, z out of the back, then turned by ``mount``); ``wobble`` (start s,
     seconds, amplitude deg) adds a 1 Hz sway; ``lean`` (from s, to s, deg) a side lean about
-    the trunk's long axis, ramped in over the second after ``from`` and out after ``to``."""
+    the trunk's long axis, ramped in over the second after ``from`` and out after ``to`` (or a
+    list of them)."""
     knots_t, knots_a = [0.0], [plan[0][0]]
     for k, (ang, dur) in enumerate(plan):
         if k:
@@ -40,10 +41,9 @@ def synth(
         w0, wd, wa = wobble
         ang = ang + np.where((t > w0) & (t < w0 + wd), wa * np.sin(2 * np.pi * (t - w0)), 0.0)
     roll = np.zeros_like(t)
-    if lean is not None:
-        l0, l1, deg = lean
+    for l0, l1, deg in [lean] if isinstance(lean, tuple) else lean or []:
         up_ramp, down_ramp = np.clip(t - l0, 0, 1), np.clip(t - l1, 0, 1)
-        roll = deg * (_minjerk(up_ramp) - _minjerk(down_ramp))
+        roll = roll + deg * (_minjerk(up_ramp) - _minjerk(down_ramp))
     # trunk->world: pitch up by the angle about the left axis (world y), then lean about the
     # world's long axis (x); sensor = trunk * mount.
     trunk = Rotation.from_euler("yx", np.column_stack((-ang, roll)), degrees=True)

@@ -84,6 +84,36 @@ def test_side_lean_on_the_first_rise_plateau_does_not_turn_the_axis() -> None:
     assert err[t > 27.0].max() < 0.6
 
 
+def test_a_lean_on_the_first_lie_is_learnt_from_the_lies_that_follow() -> None:
+    """The zero is taken on a lie leaning 8° one way; a later lie leans 6° the other. One lie
+    cannot tell its own lean from a turned axis, so the first rise reads a little off; once a
+    second lie has settled, the lies tell the zero's lean, and neither that lie's lean nor the
+    holds after it read as extension (they read 2.9°, 1.3° and 1.2° off when the zero's lean
+    was taken as the axis turning)."""
+    plan = [(0.0, 12.0), (20.0, 12.0), (0.0, 12.0), (20.0, 12.0), (0.0, 10.0)]
+    t, acc, gyr, ang = synth(plan, noise=0.5, lean=[(-1.0, 11.0, -8.0), (27.0, 39.0, 6.0)])
+    out = run(aligned_profile((0.0, 20.0)), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 1, 2, 1]
+    err = np.abs(out.angle_deg - ang)
+    assert err[(t > 31.0) & (t < 38.0)].max() < 0.6
+    assert err[(t > 44.0) & (t < 54.0)].max() < 0.3
+    assert err[t > 58.0].max() < 0.3
+
+
+def test_a_sensor_stuck_back_on_turned_45_degrees_is_learnt() -> None:
+    """Every rise tilts 45° off the calibrated sagittal direction: no rise counted while a rise
+    had to lie within 40° of it, so the axis stayed the calibration's, the forearms read 5.6°
+    and the hands 8.7° low, and the hands hold merged into the forearms one."""
+    plan = [(0.0, 10.0), (20.0, 10.0), (0.0, 10.0), (20.0, 10.0), (35.0, 10.0), (0.0, 8.0)]
+    mount = Rotation.from_euler("z", 45.0, degrees=True)
+    t, acc, gyr, ang = synth(plan, mount=mount, noise=0.5)
+    out = run(aligned_profile(), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 1, 2, 3, 1]
+    err = out.angle_deg - ang
+    assert np.abs(err[(t > 37.0) & (t < 46.0)].mean()) < 2.0
+    assert np.abs(err[(t > 49.0) & (t < 58.0)].mean()) < 1.0
+
+
 def test_wobble_inside_a_hold_is_unstable_time_not_a_new_hold() -> None:
     t, acc, gyr, _ = synth([(0.0, 10.0), (20.0, 20.0)], noise=0.5, wobble=(20.0, 2.0, 3.0))
     holds = _holds(run(aligned_profile(), t, acc, gyr))
