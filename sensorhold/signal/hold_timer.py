@@ -24,10 +24,10 @@ hips for ~1 s after the body came to rest, and dated such starts that late; and 
 up to ``settle_bridge_s`` (noise). While holding, samples that are not still, or out of the
 band, are *pending*: if the person settles back in the band, they were a wobble (unstable time);
 if they stay out of the band for ``dip_s``, the hold ends where the pending run began, i.e.
-where they started to leave; if they left unseen in a data gap (the angle after it off the
-hold's mean, and the filters, not having seen the move, read rest after it), at the gap's
-middle. So the detection delay only affects when the UI learns of a start or end, never the
-durations.
+where they started to leave; if they left unseen in a data gap (at rest up to it and not
+after it, or the angle after it off the hold's mean while filters that had not seen the move
+read rest after it), at the gap's middle. So the detection delay only affects when the UI
+learns of a start or end, never the durations.
 
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
@@ -136,6 +136,7 @@ class HoldState:
     cand: Sums = field(default_factory=Sums)
     gap_end_t: float = np.nan
     gap_mid_t: float = np.nan
+    gap_start_t: float = np.nan
     gap_angle: float = np.nan
 
 
@@ -155,10 +156,11 @@ class _Chunk:
         self, t: np.ndarray, angle: np.ndarray, still: np.ndarray, quiet_t: np.ndarray,
         next_quiet: np.ndarray, next_rest: np.ndarray, quiet_since: np.ndarray,
         band_since: np.ndarray, dt: np.ndarray, cut: np.ndarray,
-        gap: tuple[float, float, float, float], was_still: np.ndarray,
+        gap: tuple[float, float, float, float, float], was_still: np.ndarray,
     ):
         lost = dt > gap[0]
         self.gap_end = hold_last(t, lost, gap[1])
+        self.gap_start = hold_last(t - dt, lost, gap[4])  # the last sample before it
         # No settling dated into a gap too long to bridge: the hold after it starts after it.
         self.gap_mid = hold_last(np.where(cut, t, t - 0.5 * dt), lost, gap[2])
         self.gap_angle = hold_last(angle, lost, gap[3])
@@ -203,15 +205,21 @@ def _note_quiet(params: HoldParams, s: HoldState, c: _Chunk, i: int, stop: int) 
 
 
 def _left_in_gap(params: HoldParams, s: HoldState, c: _Chunk, i: int) -> float | None:
-    """The middle of a data gap the person left in: at rest up to it, leaving within
-    ``gap_settle_s`` after it, and the angle at its end ``gap_still_deg`` off the hold's mean."""
+    """``leave_t`` for a person who left in a data gap (at its middle), or None: at rest up to
+    it and leaving within ``gap_settle_s`` after it, either not at rest after it (the filters
+    decay over the gap, so its first samples read the motion there) or at rest after it (the
+    filters had not seen the move) with the angle there ``gap_still_deg`` off the hold's mean."""
     end, mid = float(c.gap_end[i]), float(c.gap_mid[i])
     if not c.t[i] - end <= params.gap_settle_s or not mid > s.start_s or not s.conf.n:
         return None
-    if c.quiet_t[i] < end:  # its last rest was before the gap: dated from there
+    if c.quiet_t[i] < c.gap_start[i]:  # its last rest was before the gap: dated from there
         return None
+    if c.quiet_t[i] < end:  # at rest up to the gap, not after it
+        return mid + params.leave_lag_s
     mean = s.conf.angle / s.conf.n
-    return mid if abs(float(c.gap_angle[i]) - mean) >= params.gap_still_deg else None
+    if abs(float(c.gap_angle[i]) - mean) < params.gap_still_deg:
+        return None
+    return min(s.leave_t, mid + params.leave_lag_s)
 
 
 def _confirm_at(params: HoldParams, s: HoldState, c: _Chunk, i: int, hi: int) -> int:
@@ -318,7 +326,7 @@ def _segment(
                 s.leave_t = max(float(c.quiet_t[i]), s.start_s)
                 gap_t = _left_in_gap(params, s, c, i)
                 if gap_t is not None:
-                    s.leave_t = min(s.leave_t, gap_t + params.leave_lag_s)
+                    s.leave_t = gap_t
             if held == s.stage:
                 s.out_t = np.nan
             elif np.isnan(s.out_t):
@@ -387,7 +395,7 @@ def step(
     c = _Chunk(
         t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, next_rest,
         quiet_since, band_since, dt, cut, (
-            params.gap_s, state.gap_end_t, state.gap_mid_t, state.gap_angle
+            params.gap_s, state.gap_end_t, state.gap_mid_t, state.gap_angle, state.gap_start_t,
         ), np.concatenate(([state.still], still[:-1])),
     )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
@@ -407,6 +415,7 @@ def step(
     state.quiet_run_t, state.settle_t = float(quiet_since[-1]), float(settle_t[-1])
     state.band, state.band_t = int(band[-1]), float(band_since[-1])
     state.gap_end_t, state.gap_mid_t = float(c.gap_end[-1]), float(c.gap_mid[-1])
+    state.gap_start_t = float(c.gap_start[-1])
     state.gap_angle = float(c.gap_angle[-1])
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)

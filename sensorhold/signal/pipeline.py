@@ -136,7 +136,7 @@ class Pipeline:
         acc = np.asfortranarray(acc)
         ts = self._orient.ts or (1.0 / 100.0)
         self._still, s = stillness.step(
-            p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps, o.restart
+            p.stillness, self._still, ts, o.up, o.rate_dps, acc, o.gyr_dps, o.restart, t
         )
         # At the person's own rest level: someone resting above the fixed quiet rate only
         # flickered quiet in a pause on hands and knees, and its lowering went unjudged.

@@ -216,6 +216,24 @@ def test_a_hold_left_in_a_data_gap_ends_at_its_middle(chunk: int) -> None:
     assert ends[0] == (3, pytest.approx(10.745, abs=0.011))
 
 
+@pytest.mark.parametrize("chunk", [0, 37])
+def test_a_hold_left_early_in_a_data_gap_ends_at_its_middle(chunk: int) -> None:
+    """hard-4-001: at rest on the hands (30°) up to a 1.5 s loss at 10 s; the filters, which
+    decay over the gap, read motion from its first sample on (the angle there only 0.5° off:
+    the move had just begun), out of the band 0.4 s after it: the hold ends at the gap's
+    middle, not at the last rest before it (1.1 s early)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    t = t[(t < 10.0) | (t >= 11.5)]
+    after = t >= 11.5
+    band = np.where(t < 11.9, 3, 2).astype(np.int8)
+    rest = ~after | (t >= 13.0)
+    still = rest | (t < 11.9)
+    angle = np.where(after, np.where(t < 11.9, 29.5, 20.0), 30.0)
+    events = _events(t, band, still, rest, chunk, angle=angle, resting=rest)
+    ends = [(e.stage, e.end_s) for e in events if e.kind == "hold_end"]
+    assert ends[0] == (3, pytest.approx(10.745, abs=0.011))
+
+
 def test_a_person_leaving_before_a_long_gap_ends_the_hold_where_they_left() -> None:
     """Leaving the band at 8 s, gone before the gap from 9 s: the hold ends where they left."""
     t = np.arange(0.0, 20.0, 0.01)

@@ -163,3 +163,58 @@ def test_unestimated_gyro_bias_fades_from_the_gyro_reference() -> None:
     on = stillness.StillnessParams().jolt_on_g
     assert jolt[int(1.0 * RATE_HZ):int(1.5 * RATE_HZ)].min() > on
     assert jolt[int(5.0 * RATE_HZ):].max() < on / 2
+
+
+def _gap_case() -> tuple[np.ndarray, ...]:
+    """Moving (20°/s turning, linear acceleration rising to 0.02 g) up to a 1 s packet loss, lying
+    still after it: the times, up, rate, acc and gyro of the samples kept."""
+    t = np.arange(0.0, 4.0, TS)
+    keep = (t < 2.0) | (t >= 3.0)
+    acc, gyr = _still(4.0)
+    moving = t < 2.0
+    gyr[moving, 0] = 20.0
+    acc[moving, 1] = 0.01 * t[moving]
+    up = np.tile([0.0, 0.0, 1.0], (len(t), 1))
+    rate = np.linalg.norm(gyr, axis=1)
+    return t[keep], up[keep], rate[keep], acc[keep], gyr[keep]
+
+
+def test_filters_decay_over_lost_time() -> None:
+    """The rate and jolt filters advance over a 1 s packet loss as over the time that passed:
+    someone who stopped in it reads at rest from the first samples after it, in any chunking.
+    Stepped by sample, the rate kept the move's 19°/s after it, and the change of acceleration
+    across it, read as one sample's jerk, built the jolt up after it (hold starts after a loss
+    dated 1.1-1.7 s late); now the jolt fades from the gap's end, as after that change spread
+    over the gap."""
+    t, up, rate, acc, gyr = _gap_case()
+    params = stillness.StillnessParams()
+    after = t >= 3.0
+    _, whole = stillness.step(
+        params, stillness.StillnessState(), TS, up, rate, acc, gyr, t=t
+    )
+    assert whole.rate_dps[after].max() < 1.0
+    assert whole.jolt_g[t >= 3.5].max() < params.jolt_on_g / 2
+    assert whole.still[after][int(0.1 * RATE_HZ):].all()
+    state, parts = stillness.StillnessState(), []
+    for lo in range(0, len(t), 13):
+        hi = lo + 13
+        state, out = stillness.step(
+            params, state, TS, up[lo:hi], rate[lo:hi], acc[lo:hi], gyr[lo:hi], t=t[lo:hi]
+        )
+        parts.append(np.column_stack((out.rate_dps, out.jolt_g)))
+    np.testing.assert_allclose(
+        np.concatenate(parts), np.column_stack((whole.rate_dps, whole.jolt_g)), atol=1e-9
+    )
+
+
+def test_jitter_and_a_single_lost_sample_change_nothing() -> None:
+    """Samples 0.4 steps off their clock, and one lost sample, are one step each as without
+    their times (no per-gap work in a stream for a jittery clock)."""
+    t, up, rate, acc, gyr = _gap_case()
+    t = (np.arange(t.size) + 0.4 * np.sin(np.arange(t.size))) * TS
+    t[50:] += TS
+    params = stillness.StillnessParams()
+    _, a = stillness.step(params, stillness.StillnessState(), TS, up, rate, acc, gyr)
+    _, b = stillness.step(params, stillness.StillnessState(), TS, up, rate, acc, gyr, t=t)
+    np.testing.assert_array_equal(a.rate_dps, b.rate_dps)
+    np.testing.assert_array_equal(a.jolt_g, b.jolt_g)
