@@ -14,9 +14,10 @@ plateau the angle is the total tilt from prone (signed by the rotated axis), whi
 any turn. Each settled rise plateau (once per stay) then votes for the turn: the direction of its
 tilt from prone, ``ψ_i``. A side lean on the plateau shifts that direction by about
 ``lean / tilt`` (a 5° lean on 15° forearms reads as an 18° turn), and a single plateau cannot
-tell a lean from a turn, so the turn is the weighted mean of the votes with the calibrated axis
-as a prior (turn 0): weights ``(tilt_i / lean_sd)²`` and ``1 / turn_sd²``. Higher plateaus and
-more of them outweigh the prior; one leaning plateau no longer tilts the axis for the session.
+tell a lean from a turn, so the turn is fitted to the votes by least squares with the calibrated
+axis as a prior (turn 0): each vote weighs about ``(tilt_i / lean_sd)²``, the prior
+``1 / turn_sd²``. Higher plateaus and more of them outweigh the prior; one leaning plateau no
+longer tilts the axis for the session.
 The zero itself may lean: every settled lie (once per stay) votes too, and from the second on
 the lies and rises together fit the turn and the zero's lean (``_fit_axis``), the axis tipped
 out of the plane perpendicular to the zero by that lean.
@@ -91,8 +92,8 @@ class AngleParams:
 class AngleState:
     """``phase``: 0 calibrated frame, 1 re-zeroed (axis pending), 2 re-zeroed and axis refit.
     ``rises``: the mean up-vectors of the rise plateaus that voted for the turn, ``lies`` those
-    of the closed prone lies (both since the zero was last taken);
-    ``voted``: the current rise plateau has voted (no second vote until it is left).
+    of the lies (each over its first ``settle_s``; both since the zero was last taken);
+    ``voted``: the current stay has voted (no second vote until it is left).
     ``lowered``: the hips last moved down, and no lie has settled since; ``rose``: the hips
     have risen since the zero was taken.
     ``votes``/``n_votes``: sum and count of the closed lies' mean up-vectors; ``lie_sum`` and
