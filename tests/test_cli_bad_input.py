@@ -89,14 +89,23 @@ _BROKEN_PROFILES = {
         _edit(lambda d: d["stage_angles_deg"].update({"2": 10**400})), "broken"),
     "nested too deeply": ("[" * 100_000 + "]" * 100_000, "not a sensorhold profile"),
     "angles as a list": (_edit(lambda d: d.update(stage_angles_deg=[0, 14])), "broken"),
-    "angle 1e300": (_edit(lambda d: d["stage_angles_deg"].update({"2": 1e300})), "do not rise"),
+    "angle 1e300": (_edit(lambda d: d["stage_angles_deg"].update({"2": 1e300})), "forearms"),
     "forearms below prone": (
-        _edit(lambda d: d["stage_angles_deg"].update({"2": -10.0})), "do not rise"),
+        _edit(lambda d: d["stage_angles_deg"].update({"2": -10.0})), "forearms -10°"),
     "hands below forearms": (
-        _edit(lambda d: d["stage_angles_deg"].update({"3": 5.0})), "do not rise"),
+        _edit(lambda d: d["stage_angles_deg"].update({"3": 5.0})), "hands -13°"),
     "angle NaN": (
         _edit(lambda d: d["stage_angles_deg"].update({"2": math.nan})), "not a number"),
-    "negative noise": (_edit(lambda d: d["noise"].update(rate_dps=-1.0)), "noise level"),
+    "negative noise": (_edit(lambda d: d["noise"].update(rate_dps=-1.0)), "rate_dps -1"),
+    # Accepted before, though calibration never writes them (it refuses forearms under 6°):
+    "forearms at 0.5°": (
+        _edit(lambda d: d["stage_angles_deg"].update({"2": 0.5})), "forearms 0.5° above"),
+    "noise 1e6": (_edit(lambda d: d["noise"].update(rate_dps=1e6)), "rate_dps 1e+06"),
+    "spread noise 50°": (_edit(lambda d: d["noise"].update(spread_deg=50.0)), "spread_deg 50"),
+    "prone at 5°": (_edit(lambda d: d["stage_angles_deg"].update({"1": 5.0})), "prone at 5°"),
+    "hands = forearms": (
+        _edit(lambda d: d["stage_angles_deg"].update({"3": 18.0})), "hands 0° above"),
+    "hands at 80°": (_edit(lambda d: d["stage_angles_deg"].update({"3": 80.0})), "hands 62°"),
     "stage3 as text": (_edit(lambda d: d.update(stage3_allowed="false")), "stage3_allowed"),
     "version true": (_edit(lambda d: d.update(format_version=True)), "format_version"),
     "version 0": (_edit(lambda d: d.update(format_version=0)), "format_version"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import itertools
 import json
 import math
 import os
@@ -28,6 +27,17 @@ KIND = "sensorhold-profile"
 DEFAULT_RATE_ON_DPS = 4.0
 DEFAULT_SPREAD_ON_DEG = 1.5
 DEFAULT_JOLT_ON_G = 0.008
+# What calibration can write (``fit.FitParams``, with a margin for rounding and for the
+# forearms' share of a three-stage plane), and noise levels a still person's sensor can have
+# (the simulated calibrations, hard ones too, fit at most 3.9 dps, 1.6° and 0.0075 g).
+MAX_PRONE_DEG = 0.1
+MIN_FOREARMS_DEG = 4.0
+MAX_FOREARMS_DEG = 60.0
+MIN_STEP_DEG = 3.9
+MAX_TOP_DEG = 65.0
+MAX_RATE_NOISE_DPS = 20.0
+MAX_SPREAD_NOISE_DEG = 10.0
+MAX_JOLT_NOISE_G = 0.25
 _MAX_STEM_BYTES = 100  # file names are at most 255 bytes on common file systems
 
 
@@ -115,18 +125,32 @@ class Profile:
             raise ProfileError(f"{source} lacks stage angles {sorted(needed)}; {redo}")
         if not all(math.isfinite(v) for v in angles.values()):
             raise ProfileError(f"{source} has a stage angle that is not a number; {redo}")
-        ladder = [angles[k] for k in sorted(needed)]
-        if any(b <= a for a, b in itertools.pairwise(ladder)) or max(map(abs, ladder)) > 90:
-            raise ProfileError(
-                f"{source} has stage angles that do not rise from lying prone to "
-                f"{'on the hands' if stage3 else 'on the forearms'} within 90°; {redo}"
-            )
-        noise = (profile.rate_noise_dps, profile.spread_noise_deg, profile.jolt_noise_g)
-        if not all(0 <= v < math.inf for v in noise):
-            raise ProfileError(f"{source} has a noise level that is not a number >= 0; {redo}")
+        if problem := _implausible(profile):
+            raise ProfileError(f"{source} {problem}; {redo}")
         if abs(float(np.dot(up, axis))) > 0.05:
             raise ProfileError(f"{source} has an extension axis not across the back; {redo}")
         return profile
+
+
+def _implausible(p: Profile) -> str | None:
+    """What in ``p`` calibration (``fit.FitParams``) would have refused, else None."""
+    a = p.stage_angles
+    if abs(a[1]) > MAX_PRONE_DEG:
+        return f"has lying prone at {a[1]:g}°, where calibration writes 0°"
+    if not MIN_FOREARMS_DEG <= a[2] - a[1] <= MAX_FOREARMS_DEG:
+        return (f"has on the forearms {a[2] - a[1]:g}° above lying prone, where calibration "
+                f"writes {MIN_FOREARMS_DEG:g}-{MAX_FOREARMS_DEG:g}°")
+    if p.stage3_allowed and not MIN_STEP_DEG <= a[3] - a[2] <= MAX_TOP_DEG - a[2]:
+        return (f"has on the hands {a[3] - a[2]:g}° above on the forearms, where calibration "
+                f"writes {MIN_STEP_DEG:g}° or more, up to {MAX_TOP_DEG:g}° above lying prone")
+    for name, value, most in (
+        ("rate_dps", p.rate_noise_dps, MAX_RATE_NOISE_DPS),
+        ("spread_deg", p.spread_noise_deg, MAX_SPREAD_NOISE_DEG),
+        ("jolt_g", p.jolt_noise_g, MAX_JOLT_NOISE_G),
+    ):
+        if not 0 <= value <= most:
+            return f"has noise {name} {value:g}, where calibration writes 0-{most:g}"
+    return None
 
 
 def _unit3(v: Any) -> tuple[float, float, float]:
