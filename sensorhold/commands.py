@@ -96,7 +96,8 @@ def demo(args: argparse.Namespace) -> int:
     from sensorhold.runner.session import SessionPlan, run_session
     from sensorhold.runner.streams import demo_stream
 
-    profile = profiles.load(args.profile) if args.profile else demo_profile()
+    # Every emulated model is mounted alike: no warning for a --profile from another model.
+    profile = profiles.load(args.profile) if args.profile else demo_profile(spec.model)
     rate = spec.default_rate_hz
     source = ScriptedImu(demo_script(), rate_hz=rate, loop=True)
     plan = SessionPlan(

@@ -150,3 +150,24 @@ def test_calibrate_prints_prone_as_zero(
     assert main(["calibrate", "--from", cal, "--profile", str(tmp_path / "p.json")]) == 0
     err = capsys.readouterr().err
     assert "stage 1: 0.0°" in err and "-0.0" not in err
+
+
+def test_the_demo_profile_names_the_emulated_model(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The demo's built-in profile said sensor_model 'WT901BLE', no model `demo --list-sensors`
+    names, so `live --profile` with it said to recalibrate."""
+    assert main(["demo", "--list-sensors"]) == 0
+    models = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
+    record, profile = tmp_path / "r.sensorhold.jsonl", tmp_path / "p.json"
+    assert main(["demo", "--sensor", "metamotion", "--headless", "--duration", "2",
+                 "--record", str(record)]) == 0
+    calibration = json.loads(record.open().readline())["calibration"]
+    assert calibration["sensor_model"] == "metamotion" and "metamotion" in models
+    profile.write_text(json.dumps(calibration))
+    capsys.readouterr()
+    main(["live", "--profile", str(profile), "--headless", "--duration", "0.1",
+          "--address", "00:00:00:00:00:00"])  # no Bluetooth here: an error, not the profile's
+    assert "recalibrate" not in capsys.readouterr().err
+    assert main(["analyze", str(record), "--profile", str(profile)]) == 0
+    assert "warning" not in capsys.readouterr().err

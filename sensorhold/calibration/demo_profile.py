@@ -11,10 +11,12 @@ from __future__ import annotations
 from sensorhold.calibration.profile import Profile
 
 
-def demo_profile() -> Profile:
+def demo_profile(sensor_model: str = "witmotion") -> Profile:
+    """For the emulated ``sensor_model`` (a model name as ``demo --list-sensors`` prints it): the
+    emulator mounts every model alike, so only the name differs."""
     return Profile(
         user="demo",
-        sensor_model="WT901BLE",
+        sensor_model=sensor_model,
         created_utc="2024-01-01T00:00:00Z",
         stage3_allowed=True,
         up_prone=(0.0, 0.0, 1.0),
