@@ -91,6 +91,7 @@ def demo(args: argparse.Namespace) -> int:
         return 0
     spec = load_spec(args.sensor)
     from sensorhold.calibration.demo_profile import demo_profile
+    from sensorhold.emulator import world  # noqa: F401  Bumble: imported before the clock starts
     from sensorhold.motion.exercise_scripts import demo_script
     from sensorhold.motion.scripted_source import ScriptedImu
     from sensorhold.runner.session import SessionPlan, run_session
@@ -100,6 +101,7 @@ def demo(args: argparse.Namespace) -> int:
     profile = profiles.load(args.profile) if args.profile else demo_profile(spec.model)
     rate = spec.default_rate_hz
     source = ScriptedImu(demo_script(), rate_hz=rate, loop=True)
+    faults = _faults(args.inject)
     plan = SessionPlan(
         spec, profile, title=f"sensorhold demo — emulated {spec.display_name}", rate_hz=rate,
         record=not args.no_record, record_path=args.record, headless=args.headless,
@@ -108,8 +110,7 @@ def demo(args: argparse.Namespace) -> int:
     if not args.headless:
         _notice()
     return run_session(
-        plan, partial(demo_stream, spec=spec, source=source, faults=_faults(args.inject),
-                      rate_hz=rate)
+        plan, partial(demo_stream, spec=spec, source=source, faults=faults, rate_hz=rate)
     )
 
 
@@ -127,15 +128,18 @@ def live(args: argparse.Namespace) -> int:
             f"the profile was made with sensor model {profile.sensor_model!r}, which this "
             f"version does not support ({', '.join(sorted(all_specs()))}); recalibrate"
         )
-    plan = SessionPlan(
-        spec, profile, title=f"sensorhold — {spec.display_name}", rate_hz=spec.default_rate_hz,
-        record=not args.no_record, record_path=args.record, headless=args.headless,
-        duration_s=args.duration, user=_user(args),
-    )
     if not args.headless:
         _notice()
     user = _user(args)
-    target = args.address or args.name or _remembered_or_chosen(spec, user, args.timeout)
+    # Headless and no sensor named or remembered: the first one heard, found within the
+    # session (its status lines run while scanning) rather than by a scan before it.
+    target = args.address or args.name or _remembered_or_chosen(
+        spec, user, args.timeout, scan=not args.headless)
+    plan = SessionPlan(  # the session's clock starts here
+        spec, profile, title=f"sensorhold — {spec.display_name}", rate_hz=spec.default_rate_hz,
+        record=not args.no_record, record_path=args.record, headless=args.headless,
+        duration_s=args.duration, user=user,
+    )
 
     def remember(name: str, address: str) -> None:
         remember_sensor(user, name, address, spec.model)
@@ -147,8 +151,11 @@ def live(args: argparse.Namespace) -> int:
     )
 
 
-def _remembered_or_chosen(spec: SensorSpec, user: str, timeout_s: float) -> str:
-    """The user's remembered sensor; the first time, the one they pick from a scan."""
+def _remembered_or_chosen(
+    spec: SensorSpec, user: str, timeout_s: float, *, scan: bool = True
+) -> str | None:
+    """The user's remembered sensor; the first time, the one they pick from a scan (without
+    ``scan``: None, the first one the session's link finds)."""
     from sensorhold.runner.known_sensors import remembered_sensor
 
     known = remembered_sensor(user)
@@ -156,6 +163,10 @@ def _remembered_or_chosen(spec: SensorSpec, user: str, timeout_s: float) -> str:
         print(f"connecting to your {known['name'] or spec.display_name} ({known['address']}); "
               "--name or --address picks another", file=sys.stderr)
         return known["address"]
+    if not scan:
+        print(f"looking for a {spec.display_name} for {timeout_s:g} s; it will be remembered",
+              file=sys.stderr)
+        return None
     import asyncio
 
     from sensorhold.ble.scan import scan as ble_scan

@@ -4,10 +4,13 @@ produce them (CLI.md)."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
+import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +29,9 @@ def test_a_headless_session_stopped_by_a_signal_still_ends_with_its_summary(
          "--no-record"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None
-    assert json.loads(proc.stdout.readline())  # the session is under way
+    for line in proc.stdout:  # the session is under way (status lines come from its start)
+        if json.loads(line).get("event") == "connected":
+            break
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signum, err
@@ -171,3 +176,79 @@ def test_the_demo_profile_names_the_emulated_model(
     assert "recalibrate" not in capsys.readouterr().err
     assert main(["analyze", str(record), "--profile", str(profile)]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def _timed_lines(args: list[str], cpus: set[int] | None = None) -> list[tuple[float, dict]]:
+    """``sensorhold ARGS``' JSON lines, each with the wall time it arrived (from the first)."""
+    pin = None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
+    proc = subprocess.Popen([sys.executable, "-m", "sensorhold", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=pin)
+    assert proc.stdout is not None
+    lines = [(time.monotonic(), json.loads(line)) for line in proc.stdout]
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    return [(w - lines[0][0], r) for w, r in lines]
+
+
+def _assert_status_from_the_start(lines: list[tuple[float, dict]], start_s: float) -> None:
+    """A status at the session's start, and then at least once a second, of session time and
+    of wall time (from the first line on)."""
+    status = [(w, r) for w, r in lines if r["type"] == "status"]
+    assert start_s <= status[0][1]["t"] <= start_s + 0.5, status[0]
+    wall = [0.0, *(w for w, _ in status)]
+    assert max(b - a for a, b in itertools.pairwise(wall)) <= 1.0
+    assert max(b[1]["t"] - a[1]["t"] for a, b in itertools.pairwise(status)) <= 1.0
+
+
+@pytest.mark.parametrize("burners", [0, 1])
+def test_a_headless_demo_prints_status_from_its_start(burners: int) -> None:
+    """The first line came ~1 s into the session (an event at t 1.0, then a status at t 1.2;
+    9.4 s with four demos running): the emulator's Bumble was imported after the session clock
+    started, and nothing was printed while it connected. With a busy loop on the same core too."""
+    if burners and not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no CPU affinity here")
+    cpu = {min(os.sched_getaffinity(0))} if burners else None
+    burn = [subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                             preexec_fn=lambda: os.sched_setaffinity(0, cpu or set()))
+            for _ in range(burners)]
+    try:
+        lines = _timed_lines(["demo", "--headless", "--duration", "2.5", "--no-record"], cpu)
+    finally:
+        for p in burn:
+            p.kill()
+            p.wait()
+    _assert_status_from_the_start(lines, 0.0)
+    first = lines[0][1]  # before connecting
+    assert first["type"] == "status" and first["connected"] is False, first
+    assert first["angle_deg"] is None and first["stage"] == 0
+    assert any(r.get("event") == "connected" for _, r in lines)
+
+
+def test_a_headless_replay_prints_status_from_its_first_sample(tmp_path: Path) -> None:
+    """A CSV starting at t 100: the first status said t 0.0, the next t 100."""
+    csv, profile = tmp_path / "r.csv", tmp_path / "p.json"
+    source = RECORDINGS / "demo_session.sensorhold.jsonl"
+    profile.write_text(json.dumps(json.loads(source.open().readline())["calibration"]))
+    assert main(["export", str(source), "--csv", str(csv)]) == 0
+    header, *rows = csv.read_text().splitlines()
+    t = [float(row.split(",", 1)[0]) for row in rows]
+    csv.write_text("\n".join([header, *(f"{100 + a:.4f},{row.split(',', 1)[1]}"
+                                        for a, row in zip(t, rows, strict=True))]) + "\n")
+    for path, first_s in ((source, t[0]), (csv, 100 + t[0])):
+        lines = _timed_lines(["replay", str(path), "--headless", "--duration", "1.5",
+                              "--profile", str(profile)])
+        _assert_status_from_the_start(lines, first_s)
+
+
+def test_a_headless_live_session_prints_status_while_it_looks_for_the_sensor(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No sensor named or remembered: the scan ran before the session (nothing on stdout for
+    up to --timeout, here no Bluetooth: no line at all); now within it, status lines first."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(
+        json.loads((RECORDINGS / "demo_session.sensorhold.jsonl").open().readline())["calibration"]
+        | {"sensor_model": "witmotion"}))
+    main(["live", "--headless", "--profile", str(profile), "--timeout", "1", "--duration", "1"])
+    first = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert first["type"] == "status" and first["connected"] is False and first["t"] < 0.5

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial.transform import Rotation
+
+if TYPE_CHECKING:  # scipy.spatial costs ~1 s of CPU at start-up: only where a rotation is made
+    from scipy.spatial.transform import Rotation
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -27,6 +30,8 @@ class Mounting:
 
     @property
     def rotation(self) -> Rotation:
+        from scipy.spatial.transform import Rotation
+
         return Rotation.from_quat(self.quat_bs)
 
     @classmethod
@@ -38,6 +43,8 @@ class Mounting:
     ) -> Mounting:
         """Any turn about the skin normal, a tilt of up to ``max_tilt_deg`` off the skin plane,
         sometimes upside down (face to the skin); 0.1-0.3 m cranial of the hips."""
+        from scipy.spatial.transform import Rotation
+
         turn = rng.uniform(-180.0, 180.0)
         tilt = rng.uniform(0.0, max_tilt_deg)
         tilt_axis = rng.uniform(0.0, 2 * np.pi)
@@ -54,6 +61,8 @@ class Mounting:
     def remounted(self, rng: np.random.Generator, max_deg: float = 15.0) -> Mounting:
         """The sensor taken off and stuck back a little differently: a rotation of up to
         ``max_deg`` about a random axis and up to 3 cm elsewhere along the back."""
+        from scipy.spatial.transform import Rotation
+
         angle = rng.uniform(0.0, max_deg)
         delta = Rotation.from_rotvec(np.radians(angle) * _unit(rng.normal(size=3)))
         arm = np.asarray(self.lever_arm_m) + rng.uniform(-0.03, 0.03, 3) * (1.0, 0.5, 0.2)

@@ -128,8 +128,9 @@ async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Strea
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signum, stop, signum)
     try:
-        while not task.done():
-            await asyncio.wait({task}, timeout=STATUS_PERIOD_S)
+        if plan.replay is not None:
+            await asyncio.sleep(0)  # the stream's first step sets the replay's start time
+        while True:  # a status first, while scanning and connecting too
             if plan.replay is None:  # live: no data (lost link, silence) is time passing too
                 # Data later than half a period: with a full period, time read 0.49 s behind at
                 # one line and caught up at the next, a step of a period + 0.49 s (+ jitter:
@@ -138,6 +139,9 @@ async def _headless(plan: SessionPlan, processor: StreamProcessor, stream: Strea
                 if now - state.status.t > 0.5 * STATUS_PERIOD_S:
                     state.status.t = now
             printer.status()
+            if task.done():
+                break
+            await asyncio.wait({task}, timeout=STATUS_PERIOD_S)
         if not stopped_by:
             task.result()
     finally:

@@ -74,7 +74,12 @@ def _restart(processor: StreamProcessor, start_s: float) -> None:
     ``bounded_stream`` hold the processor and its state, which reset in place."""
     processor.reset()
     processor.link("replay")
-    processor.state.status.start_s = start_s
+    _start(processor, start_s)
+
+
+def _start(processor: StreamProcessor, start_s: float) -> None:
+    """The session (and its clock: the first status line's time) starts at ``start_s``."""
+    processor.state.status.start_s = processor.state.status.t = start_s
 
 
 async def _play(
@@ -90,13 +95,16 @@ async def _play(
     processor.link("replay")
     if times_s.size == 0:
         return
-    processor.state.status.start_s = start_s
+    _start(processor, start_s)
     position = times_s - start_s
     control.start(float(position[-1]))
     n = int(np.searchsorted(position, control.duration_s, "right"))
     position = position[:n]
     clock = control.clock
     i, target, yielded = 0, None, clock()
+    if n and position[0] <= 0:  # due at the start, at any speed: in the first status line
+        feed(0, 1)
+        control.position_s, i = 0.0, 1
     while i < n:
         asked = control.take_seek()
         if asked is not None:
@@ -156,11 +164,12 @@ async def recording_stream(
 
 
 def sample_chunks(t: np.ndarray) -> list[tuple[int, int]]:
-    """``[a, b)`` index ranges of ``t`` spanning ``REPLAY_CHUNK_S`` each."""
+    """``[a, b)`` index ranges of ``t``: the first sample alone (due at the replay's start, so
+    its first status reads connected), then ``REPLAY_CHUNK_S`` each."""
     if t.size == 0:
         return []
     edges = np.searchsorted(t, np.arange(t[0], t[-1] + REPLAY_CHUNK_S, REPLAY_CHUNK_S))
-    edges = np.unique(np.append(edges, t.size)).tolist()
+    edges = np.unique(np.concatenate([[1], edges, [t.size]])).tolist()
     return [(a, b) for a, b in itertools.pairwise([0, *edges]) if b > a]
 
 
