@@ -45,7 +45,9 @@ def _add_session_options(p: argparse.ArgumentParser, *, record: bool = True) -> 
     p.add_argument("--headless", action="store_true", help="no terminal UI: JSON lines on stdout")
     p.add_argument(
         "--duration", type=_positive, metavar="S",
-        help="stop after S seconds of session time (a replay: of its own time, at any --speed)",
+        help="stop after S seconds: live, from the start (looking for the sensor and "
+        "connecting included); a replay, S seconds of its data from the first sample, at any "
+        "--speed",
     )
     if record:
         g = p.add_mutually_exclusive_group()

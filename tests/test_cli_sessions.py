@@ -252,3 +252,24 @@ def test_a_headless_live_session_prints_status_while_it_looks_for_the_sensor(
     main(["live", "--headless", "--profile", str(profile), "--timeout", "1", "--duration", "1"])
     first = json.loads(capsys.readouterr().out.splitlines()[0])
     assert first["type"] == "status" and first["connected"] is False and first["t"] < 0.5
+
+
+def test_duration_counts_seconds_of_data_live_replay_and_analyze_alike(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The sensor off for the first 3 s: the live summary counted them (5.0 s, analyze and
+    replay of its recording 1.7 s). `replay --duration S` stops after S s of data."""
+    record = tmp_path / "r.sensorhold.jsonl"
+    assert main(["demo", "--headless", "--duration", "5", "--inject", "power-off@0",
+                 "--record", str(record)]) == 0
+    live = json.loads(capsys.readouterr().out.splitlines()[-1])["duration_s"]
+    assert main(["analyze", str(record), "--json"]) == 0
+    analyzed = json.loads(capsys.readouterr().out)["duration_s"]
+    assert main(["replay", str(record), "--headless", "--speed", "100"]) == 0
+    replayed = json.loads(capsys.readouterr().out.splitlines()[-1])["duration_s"]
+    assert abs(live - analyzed) < 0.1 and abs(replayed - analyzed) < 0.1 and live < 3
+    session = str(RECORDINGS / "demo_session.sensorhold.jsonl")
+    assert main(["replay", session, "--headless", "--speed", "100", "--duration", "2"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    status = [r["t"] for r in records if r["type"] == "status"]
+    assert 1.9 < records[-1]["duration_s"] <= 2.0 and status[-1] - status[0] <= 2.0

@@ -78,6 +78,8 @@ class StreamProcessor:
         if self.sink is not None:
             self.sink.packet(t_ns, char, payload)
         st = self.state.status
+        if not st.packets:  # the data starts here: live, ``duration_s`` counts from it
+            st.start_s = self.seconds(t_ns)
         st.packets += 1
         st.t = max(st.t, self.seconds(t_ns))
         assert self.decoder is not None and self.clock is not None

@@ -22,7 +22,7 @@ class Status:
 
     t: float = 0.0
     start_s: float = 0.0
-    """Session time when the data began (a replay's first packet or sample; 0 live)."""
+    """Session time when the data began (the first packet or sample)."""
     angle_deg: float | None = None
     stage: int = 0
     hold_s: float = 0.0
@@ -40,8 +40,9 @@ class Status:
 
     @property
     def duration_s(self) -> float:
-        """How long the session has run, from its start to the latest data."""
-        return max(0.0, self.t - self.start_s)
+        """Seconds of data, from the first packet or sample to now (live) or the last (a replay),
+        as ``analyze`` counts them: scanning and connecting are not in it; 0 without data."""
+        return max(0.0, self.t - self.start_s) if self.packets else 0.0
 
 
 @dataclass(frozen=True, slots=True)
