@@ -11,7 +11,11 @@ the slope of the envelope's minima over long blocks. An untimed sensor's lost pa
 arrivals that stay ahead of the envelope by more than ``gap_periods`` periods for
 ``catch_up_s``: the clock then skips the estimated number of lost samples. Arrivals that fall
 back within ``catch_up_s`` were a stall (host or link) whose backlog arrived in a burst: late,
-not lost, so they keep their own times. A timed sensor's gaps are jumps in its timestamps.
+not lost, so they keep their own times. A packet that ends the wait further ahead of the late
+ones than the gap threshold (samples lost meanwhile, or a link loss after them) waits again
+behind the same envelope: the skip then counts both, where the late ones' lead alone left the
+rest to the envelope, taken up as stretched time (a lost packet before a disconnect: 26 gaps
+instead of 3). A timed sensor's gaps are jumps in its timestamps.
 
 One algorithm, ``advance``, takes any run of packets, vectorised between events (late arrivals,
 gaps, resyncs), so a whole recording costs about as much as its events. Rate block ends are not
@@ -352,6 +356,9 @@ def _late(pk: _Packets, i: int, j: int) -> int:
     if done:
         st.late_min = min(st.late_min, float(v[:done].min()))
         return _hold(pk, i, i + done)
+    if v[0] - st.late_min > threshold:  # further ahead than the late ones: wait again
+        st.late_since, st.late_min = float(a[0]), float(v[0])
+        return _hold(pk, i, i + 1)
     if not caught[0]:
         late = min(st.late_min, float(v[0])) - st.late_ref
         _skip(pk, i, max(1, round(late / (rate * p.period_s))))
