@@ -103,6 +103,7 @@ class EmulatedSensor:
         rate_hz: float | None = None,
         conn_interval_ms: float = 0.0,
         world_t0: float | None = None,
+        ignores_rate: bool = False,
     ) -> None:
         spec = load_spec(self.model)
         name, address = name or self.default_name, address or self.default_address
@@ -113,7 +114,10 @@ class EmulatedSensor:
             name,
             address,
         )
-        self.rate_hz = rate_hz or spec.default_rate_hz
+        self._rate_hz = rate_hz or spec.default_rate_hz
+        self.ignores_rate = ignores_rate
+        """Streams at ``rate_hz`` whatever rate the central asks for (a sensor whose rate
+        command did not take)."""
         self.conn_interval_s = conn_interval_ms / 1000.0
         self.world_t0 = asyncio.get_running_loop().time() if world_t0 is None else world_t0
         self.device, self.controller = make_device(name, address, link)
@@ -136,6 +140,16 @@ class EmulatedSensor:
         self._advertise = True
         self._advertising_lock = asyncio.Lock()
         self._silent_until = 0.0
+
+    @property
+    def rate_hz(self) -> float:
+        return self._rate_hz
+
+    @rate_hz.setter
+    def rate_hz(self, hz: float) -> None:
+        """A rate command's effect: none where the sensor ignores them."""
+        if not self.ignores_rate:
+            self._rate_hz = hz
 
     # GATT -----------------------------------------------------------------------------------
 

@@ -64,8 +64,10 @@ async def emulated_world(
     *,
     rate_hz: float | None = None,
     conn_interval_ms: float = DEFAULT_CONN_INTERVAL_MS,
+    ignores_rate: bool = False,
 ) -> AsyncIterator[World]:
-    """Run an emulated ``model`` streaming ``source`` until the block exits."""
+    """Run an emulated ``model`` streaming ``source`` until the block exits (at ``rate_hz``
+    whatever the central asks for, if it ``ignores_rate``)."""
     if model not in EMULATORS:
         raise UnknownSensorError(
             f"no emulator for sensor model {model!r}; emulated: {', '.join(sorted(EMULATORS))}"
@@ -73,7 +75,8 @@ async def emulated_world(
     link = radio().link
     t0 = asyncio.get_running_loop().time()
     sensor = EMULATORS[model](
-        source, link, rate_hz=rate_hz, conn_interval_ms=conn_interval_ms, world_t0=t0
+        source, link, rate_hz=rate_hz, conn_interval_ms=conn_interval_ms, world_t0=t0,
+        ignores_rate=ignores_rate,
     )
     await sensor.start()
     plan = asyncio.ensure_future(run_plan(faults, sensor))

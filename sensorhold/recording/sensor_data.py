@@ -11,6 +11,7 @@ import numpy as np
 
 from sensorhold.errors import InputError
 from sensorhold.median import median
+from sensorhold.protocol.arrival_rate import arrival_rate, believed, rate_arrived
 from sensorhold.recording.csv_input import read_csv
 from sensorhold.recording.units import gyro_warning, unit_error
 
@@ -18,9 +19,6 @@ if TYPE_CHECKING:
     from sensorhold.recording.reader import RecordedEvent, Recording
 
 _SNIFF = 4096
-_RATE_PAUSE_S = 0.5
-_RATE_MIN_S = 5.0
-_RATE_TOLERANCE = 0.25  # a header rate this far from the arrival rate is not believed
 
 
 @dataclass(frozen=True)
@@ -161,27 +159,15 @@ def checked_rate(rec: Recording, counts: np.ndarray, warnings: list[str]) -> flo
     t_ns, counts = rec.t_ns[has], counts[has]
     valid = isinstance(header_rate, int | float) and 0 < header_rate < math.inf
     stated = float(header_rate) if valid else spec.default_rate_hz
-    arrived = _arrival_rate(t_ns, counts)
-    if arrived is None or abs(arrived / stated - 1.0) <= _RATE_TOLERANCE:
+    arrived = arrival_rate(t_ns, counts)
+    if arrived is None or believed(stated, arrived):
         return stated
-    nominal = [r for r in {*spec.rate_codes, spec.default_rate_hz} if r > 0]
-    nearest = min(nominal, key=lambda r: abs(r - arrived), default=arrived)
-    rate = nearest if abs(nearest / arrived - 1.0) <= 0.05 else round(arrived, 2)
+    rate = rate_arrived(spec, arrived)
     said = f"says {header_rate:g} Hz" if valid else "gives no valid rate"
     warnings.append(
         f"the header {said} but samples arrived at {arrived:.1f} Hz; read at {rate:g} Hz"
     )
     return rate
-
-
-def _arrival_rate(t_ns: np.ndarray, counts: np.ndarray) -> float | None:
-    """Samples a second as they arrived, over the packets that followed the one before within
-    ``_RATE_PAUSE_S`` (a lost link's pause is left out, bursts even out); None for fewer than
-    ``_RATE_MIN_S`` of them."""
-    dt = np.diff(t_ns) * 1e-9
-    near = dt < _RATE_PAUSE_S
-    span = float(dt[near].sum())
-    return float(counts[1:][near].sum()) / span if span >= _RATE_MIN_S else None
 
 
 def _load_csv(path: Path) -> SensorData:

@@ -73,7 +73,8 @@ def run_session(plan: SessionPlan, stream: Stream) -> int:
     state = SessionState()
     writer = open_recorder(plan, state)
     processor = StreamProcessor(
-        plan.spec, plan.profile, state, t0_ns=plan.t0_ns, rate_hz=plan.rate_hz, sink=writer
+        plan.spec, plan.profile, state, t0_ns=plan.t0_ns, rate_hz=plan.rate_hz, sink=writer,
+        check_rate=plan.replay is None,
     )
     status = 0
     try:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from sensorhold.calibration.profile import Profile
+from sensorhold.protocol.arrival_rate import arrival_rate, believed, rate_arrived
 from sensorhold.protocol.decoders import decoder_for
 from sensorhold.protocol.errors import MalformedPacket
 from sensorhold.protocol.sample_clock import SampleClock
@@ -26,6 +27,9 @@ LINK_EVENTS = ("connected", "disconnected", "reconnected")
 CHUNK_S = 0.05
 """Notifications go through the clock and the pipeline in chunks of this span (or when a reader
 catches up): far below what a person notices, long enough to spread the per-call cost."""
+RATE_AGREES_S = 1.0
+"""Live, samples are held back until this much arrival time agrees with the rate asked for (or,
+if it does not, the arrival rate is sure): an untimed sensor's sample times rest on it."""
 
 
 class PacketSink(Protocol):
@@ -47,9 +51,13 @@ class StreamProcessor:
         rate_hz: float | None = None,
         sink: PacketSink | None = None,
         clock_ns: Callable[[], int] = time.monotonic_ns,
+        check_rate: bool = False,
     ) -> None:
         self.state, self.t0_ns, self.sink, self.clock_ns = state, t0_ns, sink, clock_ns
         self.spec, self.profile, self.rate_hz = spec, profile, rate_hz
+        self.check_rate = check_rate
+        """Live: time samples at the rate they arrive at if the sensor ignored the one asked
+        for (a replay's rate is checked before it starts)."""
         self.chunk_s = CHUNK_S
         """The span of a chunk; a fast replay sets more (the same wall time of session data)."""
         self.reset()
@@ -65,6 +73,8 @@ class StreamProcessor:
         self.pipeline = Pipeline(self.profile)
         self._stage = 0
         self._pending: list[tuple[int, ImuChunk]] = []
+        self._arrivals: list[tuple[int, int]] | None = [] if self.check_rate and spec else None
+        """(arrival, samples) of each packet while the rate is not yet settled."""
         self.state.reset()
         self.state.pending = self.flush
         self.state.stage_angles = dict(self.profile.stage_angles)
@@ -94,13 +104,15 @@ class StreamProcessor:
         if chunk is None or len(chunk) == 0:
             return
         self._pending.append((t_ns, chunk))
+        if self._arrivals is not None:
+            self._arrivals.append((t_ns, len(chunk)))
         if t_ns - self._pending[0][0] >= self.chunk_s * 1e9:
             self.flush()
 
     def flush(self) -> None:
         """Time the notifications waiting since the last chunk and run them through the
         pipeline (the clock and the pipeline each cost per call, so they take chunks)."""
-        if not self._pending or self.clock is None:
+        if not self._pending or self.clock is None or not self._rate_settled():
             return
         arrivals, chunks = zip(*self._pending, strict=True)
         self._pending = []
@@ -115,6 +127,29 @@ class StreamProcessor:
         acc = np.concatenate([c.acc_g for c in chunks])
         gyr = np.concatenate([c.gyr_dps for c in chunks])
         self.samples(times, acc, gyr)
+
+    def _rate_settled(self, end: bool = False) -> bool:
+        """Whether the samples' rate is settled (always, unless ``check_rate``): the samples
+        arrived at the rate asked for, or for long enough at another, which then times them,
+        with an alert; at the ``end`` of the stream, the rate asked for."""
+        if self._arrivals is None:
+            return True
+        assert self.spec is not None
+        t_ns, counts = np.array(self._arrivals).reshape(-1, 2).T
+        asked = self.rate_hz or self.spec.default_rate_hz
+        early = arrival_rate(t_ns, counts, RATE_AGREES_S)
+        arrived = arrival_rate(t_ns, counts)
+        if not (end or arrived is not None or (early is not None and believed(asked, early))):
+            return False
+        self._arrivals = None
+        if arrived is not None and not believed(asked, arrived):
+            self.rate_hz = rate_arrived(self.spec, arrived)
+            self.clock = SampleClock.for_spec(self.spec, self.rate_hz, origin_ns=self.t0_ns)
+            self.state.emit(
+                "alert", kind="rate", message=f"The sensor sends {arrived:.1f} samples a "
+                f"second, not the {asked:g} asked for: timed at {self.rate_hz:g} Hz."
+            )
+        return True
 
     def samples(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> PipelineOutput:
         """Timed samples (seconds on the session clock, g, deg/s) through the pipeline."""
@@ -141,6 +176,7 @@ class StreamProcessor:
 
     def finish(self) -> None:
         """End of the stream: close the hold still open."""
+        self._rate_settled(end=True)
         self.flush()
         last = self.pipeline.close()
         if last is not None:
