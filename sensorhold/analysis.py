@@ -9,6 +9,7 @@ known with their back-dated starts and ends, so the per-sample ``stage`` written
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -55,21 +56,28 @@ def settled_stage(out: PipelineOutput) -> np.ndarray:
     return stage
 
 
-def _gaps(t: np.ndarray, ts: float) -> list[dict[str, float]]:
-    dt = np.diff(t)
-    idx = np.flatnonzero(dt > 1.5 * ts)
+def _gaps(
+    t: np.ndarray, ts: float, clock_gaps: Sequence[tuple[int, int]] | None
+) -> list[dict[str, float]]:
+    """The gaps the sample clock found (as live and replay count them), or for samples with
+    their own times (CSV), steps longer than 1.5 sample periods."""
+    if clock_gaps is None:
+        dt = np.diff(t)
+        idx = np.flatnonzero(dt > 1.5 * ts)
+        clock_gaps = [(int(i) + 1, round(dt[i] / ts) - 1) for i in idx]
     return [
-        {"start_s": round(float(t[i]), 3), "end_s": round(float(t[i + 1]), 3),
-         "missing_samples": round(dt[i] / ts) - 1}
-        for i in idx
+        {"start_s": round(float(t[k - 1]), 3), "end_s": round(float(t[k]), 3),
+         "missing_samples": lost}
+        for k, lost in clock_gaps
     ]
 
 
 def analyze(
     t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, profile: Profile,
-    params: PipelineParams | None = None,
+    params: PipelineParams | None = None, clock_gaps: Sequence[tuple[int, int]] | None = None,
 ) -> Analysis:
-    """Holds and per-sample outputs for one recording (t s, acc g, gyr deg/s, sensor axes)."""
+    """Holds and per-sample outputs for one recording (t s, acc g, gyr deg/s, sensor axes);
+    ``clock_gaps``: a recording's gaps as its sample clock found them (``InputMeta.gap_list``)."""
     t = np.asarray(t, dtype=float)
     n = int(t.size)
     if n < 2:
@@ -77,7 +85,7 @@ def analyze(
     out = run(profile, t, acc, gyr, params)
     holds = [e.as_hold() for e in out.events if e.kind == "hold_end"]
     ts = estimate_ts(t)
-    gaps = _gaps(t, ts)
+    gaps = _gaps(t, ts, clock_gaps)
     per_stage = {
         str(k): round(sum(h["duration_s"] for h in holds if h["stage"] == k), 3)
         for k in (1, 2, 3)

@@ -227,7 +227,7 @@ def analyze(args: argparse.Namespace) -> int:
         _not_the_input(args.samples, args.file)
     data = _load(args.file)
     profile = _profile_for(args, data.meta.calibration, data.meta.sensor_model)
-    result = run_analysis(data.t, data.acc, data.gyr, profile)
+    result = run_analysis(data.t, data.acc, data.gyr, profile, clock_gaps=data.meta.gap_list)
     out = dict(result.result)
     out["input"] = {
         "kind": data.meta.kind, "sensor_model": data.meta.sensor_model,

@@ -94,6 +94,8 @@ class ClockState:
     block_mins: list[tuple[float, float]] = field(default_factory=list)  # (u, min a - u)
     gaps: int = 0
     lost_samples: int = 0
+    gap_list: list[tuple[int, int]] = field(default_factory=list)  # (first sample after, lost)
+    samples: int = 0  # samples clocked so far
     resyncs: int = 0
 
 
@@ -199,6 +201,7 @@ def advance(
             i += _late(pk, i, pk.block_end(i, pk.run_end(i), state.block_start))
         else:
             i += _track(pk, i, pk.run_end(i))
+    state.samples += pk.out.size
     return pk.out
 
 
@@ -316,9 +319,12 @@ def _track(pk: _Packets, i: int, stop: int) -> int:
     span = pk.samples(i, j)
     if pk.timed:
         steps = np.diff(pk.us[span], prepend=st.u_last) / p.period_s
-        jumps = steps[steps > 1.5]
-        st.gaps += int(jumps.size)
-        st.lost_samples += int(np.round(jumps).sum()) - int(jumps.size)
+        gap = np.flatnonzero(steps > 1.5)
+        lost = np.round(steps[gap]).astype(np.int64) - 1
+        st.gaps += int(gap.size)
+        st.lost_samples += int(lost.sum())
+        after = st.samples + span.start + gap
+        st.gap_list.extend(zip(after.tolist(), lost.tolist(), strict=True))
     offset, before = np.empty(j - i), np.empty(j - i)
     k = i
     for b in blocks:
@@ -381,6 +387,7 @@ def _skip(pk: _Packets, i: int, k: int) -> None:
     pk.skip(i, k)
     st.gaps += 1
     st.lost_samples += k
+    st.gap_list.append((st.samples + int(pk.starts[i]), k))
     st.peak += p.max_slew * p.period_s * st.rate * k
     st.win_u, st.win_a = _empty(), _empty()
     st.block_mins.clear()

@@ -35,6 +35,8 @@ class InputMeta:
     malformed: int = 0
     gaps: int = 0
     lost_samples: int = 0
+    gap_list: list[tuple[int, int]] | None = None
+    """The sample clock's gaps, as (first sample after, samples lost); None for a CSV."""
     header: dict[str, Any] | None = None
     events: list[RecordedEvent] = field(default_factory=list)
 
@@ -135,6 +137,7 @@ def _load_recording(path: Path) -> SensorData:
         malformed=decoded.malformed,
         gaps=clock.gaps,
         lost_samples=clock.lost_samples,
+        gap_list=clock.gap_list,
         header=rec.header,
         events=rec.events,
     )
