@@ -135,12 +135,15 @@ def jerk(
         j[:, 3:] += cross_rows(gyr_dps / RAD, acc)
     return j, x[-1].copy()
 
+
 def _lost_time(ts: float, t: np.ndarray | None, last_t: float) -> tuple[np.ndarray, np.ndarray]:
     """Samples after a data gap (two samples or more lost: jitter and a single lost sample are
     one step, as before, and cost no per-gap work in a stream) and the time lost before each."""
     if t is None:
         return np.zeros(0, np.int64), np.zeros(0)
-    dt = np.diff(t, prepend=t[0] - ts if np.isnan(last_t) else last_t)
+    dt = np.empty(t.size)
+    dt[0] = ts if np.isnan(last_t) else t[0] - last_t
+    np.subtract(t[1:], t[:-1], out=dt[1:])
     gaps = (dt > 2.5 * ts).nonzero()[0]
     return gaps, dt[gaps] - ts
 
