@@ -11,14 +11,17 @@ import asyncio
 import logging
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
-from bumble import hci
+from bumble import att, hci
 from bumble.controller import Controller
 from bumble.device import Device, DeviceConfiguration
 from bumble.host import Host
 from bumble.transport.common import AsyncPipeSink
 
 from sensorhold.ble.bumble_backend.simlink import SimLink
+
+logger = logging.getLogger(__name__)
 
 CENTRAL_ADDRESS = "F0:F1:F2:F3:F4:F5"
 """Random static (top two bits set, pitfall P5), like every address on the link."""
@@ -34,11 +37,49 @@ def silence_bumble() -> None:
     logging.getLogger("bumble.controller").setLevel(logging.CRITICAL)
 
 
+_ATT_RESPONSES = {bytes([op]) for op in att.ATT_RESPONSES}
+
+
+def _cancelled(future: asyncio.Future[Any] | None) -> bool:
+    return future is not None and future.cancelled()
+
+
+class _Host(Host):
+    """Bumble's host, without its race at cancellation.
+
+    A caller cancelled while its HCI command is in flight leaves a cancelled, not yet cleared
+    ``pending_response`` for one loop step; a reply arriving in that step made Bumble set the
+    result of the cancelled future (``InvalidStateError``, a traceback from ``Host.on_packet``).
+    That reply is dropped, as Bumble drops one arriving after the clearing; the cancelled
+    command's own cleanup releases the command semaphore.
+    """
+
+    def on_command_processed(
+        self, event: hci.HCI_Command_Complete_Event | hci.HCI_Command_Status_Event
+    ) -> None:
+        if _cancelled(self.pending_response):
+            logger.debug("reply to a cancelled HCI command dropped: 0x%04X", event.command_opcode)
+            return
+        super().on_command_processed(event)
+
+
+class _Device(Device):
+    """Bumble's device, without the same race for a cancelled GATT client request."""
+
+    def on_gatt_pdu(self, connection_handle: int, pdu: bytes) -> None:  # type: ignore[override]
+        connection = self.lookup_connection(connection_handle)
+        client = connection.gatt_client if connection is not None else None
+        if client is not None and pdu[:1] in _ATT_RESPONSES and _cancelled(client.pending_response):
+            logger.debug("response to a cancelled GATT request dropped: 0x%02X", pdu[0])
+            return
+        super().on_gatt_pdu(connection_handle, pdu)
+
+
 def make_device(name: str, address: str, link: SimLink) -> tuple[Device, Controller]:
     """A Bumble host stack on a fresh virtual controller attached to ``link``."""
     controller = Controller(name, link=link)
     config = DeviceConfiguration(name=name, address=hci.Address(address))
-    return Device(config=config, host=Host(controller, AsyncPipeSink(controller))), controller
+    return _Device(config=config, host=_Host(controller, AsyncPipeSink(controller))), controller
 
 
 @dataclass
