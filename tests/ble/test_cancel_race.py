@@ -72,3 +72,15 @@ async def test_response_to_a_cancelled_gatt_request(world: World) -> None:
     finally:
         await client.disconnect()
     assert errors == []
+
+
+async def test_cancel_in_the_step_of_the_reply_is_not_swallowed() -> None:
+    device = await radio().device()
+    host = device.host
+    task = asyncio.ensure_future(device.send_sync_command(hci.HCI_Read_BD_ADDR_Command()))
+    await steps_until(lambda: host.pending_response is not None)
+    pending = host.pending_response
+    await steps_until(pending.done)  # the reply is in; the caller has not resumed yet
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert task.cancelled()

@@ -79,7 +79,12 @@ def make_device(name: str, address: str, link: SimLink) -> tuple[Device, Control
     """A Bumble host stack on a fresh virtual controller attached to ``link``."""
     controller = Controller(name, link=link)
     config = DeviceConfiguration(name=name, address=hci.Address(address))
-    return _Device(config=config, host=_Host(controller, AsyncPipeSink(controller))), controller
+    device = _Device(config=config, host=_Host(controller, AsyncPipeSink(controller)))
+    # No HCI command timeout: the virtual controller answers every command at the next loop
+    # step, and on Python 3.11 the timeout's ``asyncio.wait_for`` swallows a cancellation that
+    # comes in the step the reply does (a demo stopped at 0.01 s then ran on forever).
+    device.command_timeout = None
+    return device, controller
 
 
 @dataclass
