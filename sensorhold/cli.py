@@ -121,17 +121,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C, possibly wrapped by Python (a class being created while it came: RuntimeError)."""
+    while exc is not None and not isinstance(exc, KeyboardInterrupt):
+        exc = exc.__cause__
+    return exc is not None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from sensorhold import commands
-
     try:
+        from sensorhold import commands  # Ctrl-C right after the start comes in these imports
+
         return int(getattr(commands, args.command.replace("-", "_"))(args) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except RuntimeError as exc:
+        if _interrupted(exc):
+            return 130
+        raise
     except BrokenPipeError:
         # The reader of stdout went away (`| head`): stop quietly, as other tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
