@@ -8,7 +8,6 @@ import asyncio
 import numpy as np
 import pytest
 
-from sensorhold.ble.link import SensorLink
 from sensorhold.calibration.demo_profile import demo_profile
 from sensorhold.emulator.world import emulated_world
 from sensorhold.motion.exercise_scripts import demo_script
@@ -17,11 +16,15 @@ from sensorhold.protocol.spec import load_spec
 from sensorhold.session.processor import StreamProcessor
 from sensorhold.session.state import SessionState
 
+from .conftest import StreamFor
+
 ASKED_HZ, SENT_HZ = 50.0, 100.0
 RUN_S = 7.0
 
 
-async def test_a_sensor_that_ignores_the_rate_asked_for_is_timed_at_the_rate_it_sends() -> None:
+async def test_a_sensor_that_ignores_the_rate_asked_for_is_timed_at_the_rate_it_sends(
+    stream_for: StreamFor,
+) -> None:
     loop = asyncio.get_running_loop()
     spec, state = load_spec("witmotion"), SessionState()
 
@@ -47,12 +50,8 @@ async def test_a_sensor_that_ignores_the_rate_asked_for_is_timed_at_the_rate_it_
     processor.samples = timed  # type: ignore[method-assign]
     source = ScriptedImu(demo_script(), rate_hz=SENT_HZ, loop=True)
     async with emulated_world("witmotion", source, rate_hz=SENT_HZ, ignores_rate=True) as world:
-        link = SensorLink(spec, packet, target=world.name, rate_hz=ASKED_HZ,
-                          backend=world.backend, on_status=processor.link, clock_ns=clock_ns)
-        run = asyncio.ensure_future(link.run())
-        await asyncio.sleep(world.t0 + RUN_S - loop.time())
-        await link.stop()
-        await run
+        await stream_for(world, spec, packet, processor.link, rate_hz=ASKED_HZ, seconds=RUN_S,
+                         clock_ns=clock_ns)
     processor.finish()
 
     alerts = [e.data for e in state.events if e.event == "alert"]

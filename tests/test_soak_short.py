@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from sensorhold.ble.link import SensorLink
 from sensorhold.calibration.demo_profile import demo_profile
 from sensorhold.emulator.faults import Fault
 from sensorhold.emulator.world import emulated_world
@@ -24,12 +23,16 @@ from sensorhold.runner.session import SessionPlan, open_recorder
 from sensorhold.session.processor import StreamProcessor
 from sensorhold.session.state import SessionState
 
+from .conftest import StreamFor
+
 RATE_HZ = 100.0
 RUN_S = 10.0
 FAULTS = (Fault("radio-loss", 2.5, 1.5), Fault("malformed", 6.5, 0.0))
 
 
-async def test_short_soak_reconnects_and_records_every_sample(tmp_path: Path) -> None:
+async def test_short_soak_reconnects_and_records_every_sample(
+    tmp_path: Path, stream_for: StreamFor
+) -> None:
     loop = asyncio.get_running_loop()
     spec, profile = load_spec("witmotion"), demo_profile()
 
@@ -54,12 +57,8 @@ async def test_short_soak_reconnects_and_records_every_sample(tmp_path: Path) ->
     processor.samples = counted  # type: ignore[method-assign]
     source = ScriptedImu(demo_script(), rate_hz=RATE_HZ, loop=True)
     async with emulated_world("witmotion", source, FAULTS, rate_hz=RATE_HZ) as world:
-        link = SensorLink(spec, processor.packet, target=world.name, rate_hz=RATE_HZ,
-                          backend=world.backend, on_status=processor.link, clock_ns=clock_ns)
-        run = asyncio.ensure_future(link.run())
-        await asyncio.sleep(world.t0 + RUN_S - loop.time())
-        await link.stop()
-        await run
+        link = await stream_for(world, spec, processor.packet, processor.link, rate_hz=RATE_HZ,
+                                seconds=RUN_S, clock_ns=clock_ns)
     processor.finish()
     writer.close()
 
