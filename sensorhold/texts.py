@@ -57,7 +57,7 @@ CHECKIN_BACK = "Back symptoms:"
 CHECKIN_KEYS = "1 better   2 same   3 worse      Esc skip"
 
 # Terminal app: session summary and help.
-SUMMARY_TITLE = "Session summary: {duration}, {holds} holds (shaded on the plot)"
+SUMMARY_TITLE = "Session summary: {duration}, {holds} (shaded on the plot)"
 SUMMARY_HOLDS = "Holds"
 SUMMARY_HOLD_COLUMNS = ("#", "stage", "start", "held", "steady", "leg", "back")
 SUMMARY_PROGRESS = "Progression: best hold per stage"
@@ -113,3 +113,8 @@ REPLAY_PLAYING = "▶ {elapsed} / {total}"
 REPLAY_PAUSED = "⏸ {elapsed} / {total}  paused"
 REPLAY_SEEKING = "… {elapsed} / {total}  seeking to {target}"
 REPLAY_SPEED = "{speed:g}×"
+
+
+def holds_count(n: int) -> str:
+    """The number of holds in words: "1 hold", "2 holds"."""
+    return f"{n} hold" if n == 1 else f"{n} holds"

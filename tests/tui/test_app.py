@@ -110,6 +110,20 @@ async def test_quit_shows_summary_then_returns_it(scripted_app: Any) -> None:
     assert app.return_value is ended[0]
 
 
+async def test_summary_title_counts_one_hold_in_the_singular(scripted_app: Any) -> None:
+    app, _ = scripted_app(100.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if isinstance(app.screen, CheckinScreen):
+            await pilot.press("escape")
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.query_one("#holds-table", DataTable).row_count == 1
+        title = str(app.screen.query_one("#summary-title", Static).render())
+        assert ", 1 hold (" in title, title
+
+
 async def test_stream_end_shows_summary_and_cancel_runs_the_streams_cleanup() -> None:
     state = SessionState()
     finished: list[str] = []

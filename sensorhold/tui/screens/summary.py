@@ -44,7 +44,9 @@ class SummaryScreen(Screen[None]):
         yield Header()
         yield Static(texts.NOTICE, id="notice")
         yield Static(
-            texts.SUMMARY_TITLE.format(duration=clock(s["duration_s"]), holds=len(s["holds"])),
+            texts.SUMMARY_TITLE.format(
+                duration=clock(s["duration_s"]), holds=texts.holds_count(len(s["holds"]))
+            ),
             id="summary-title",
         )
         yield AnglePlot(id="summary-plot")
