@@ -29,6 +29,13 @@ after it, or the angle after it off the hold's mean while filters that had not s
 read rest after it), at the gap's middle. So the detection delay only affects when the UI
 learns of a start or end, never the durations.
 
+A start is also re-judged when it is confirmed, against the rest the candidate then showed
+(given the rate and gravity's direction): a gyro bias the orientation filter has not learnt yet
+(early in a session, or one above its clip) keeps the rate over the fixed quiet level for
+seconds after the person came to rest, and dated such starts 0.5-3.5 s late. Where the rate
+came down to the candidate's own resting level, with gravity where it then stayed, is the
+earliest the person can have settled; the earlier of the two datings holds.
+
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
 """
@@ -58,7 +65,11 @@ class HoldParams:
     or a cut in the file, and a person changes stage in ~2 s.
     ``settle_bridge_s``: the longest break that does not cut a settling run. On a noisy
     sensor the rate hovers at the quiet threshold and the decaying jolt rises over its trend
-    for a sample or two; each such blip cut the run and dated lie-downs 1.1-1.8 s late."""
+    for a sample or two; each such blip cut the run and dated lie-downs 1.1-1.8 s late.
+    ``rest_margin``, ``rest_span_deg``, ``rest_blip_s``: the re-judged start (module doc):
+    rate within ``rest_margin`` times the candidate's lower quartile over its last
+    ``confirm_s``, gravity within ``rest_span_deg`` of its mean there, motion shorter than
+    ``rest_blip_s`` ignored."""
 
     confirm_s: float = 1.0
     dip_s: float = 1.5
@@ -71,6 +82,9 @@ class HoldParams:
     gap_still_deg: float = 1.0
     lost_s: float = 4.0
     settle_bridge_s: float = 0.15
+    rest_span_deg: float = 1.0
+    rest_margin: float = 1.3
+    rest_blip_s: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +152,8 @@ class HoldState:
     gap_mid_t: float = np.nan
     gap_start_t: float = np.nan
     gap_angle: float = np.nan
+    cand_band_t: float = np.nan
+    recent: np.ndarray = field(default_factory=lambda: np.zeros((5, 0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +173,7 @@ class _Chunk:
         next_quiet: np.ndarray, next_rest: np.ndarray, quiet_since: np.ndarray,
         band_since: np.ndarray, dt: np.ndarray, cut: np.ndarray,
         gap: tuple[float, float, float, float, float], was_still: np.ndarray,
+        recent: np.ndarray, off: int,
     ):
         lost = dt > gap[0]
         self.gap_end = hold_last(t, lost, gap[1])
@@ -172,6 +189,7 @@ class _Chunk:
         self.quiet_since = quiet_since
         self.band_since = band_since
         self.was_still = was_still
+        self.recent, self.off = recent, off
         self.cs_angle = np.concatenate(([0.0], np.add.accumulate(angle)))
         self.cs_unstable = np.concatenate(([0.0], np.add.accumulate(np.where(still, 0.0, dt))))
 
@@ -245,7 +263,46 @@ def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     return ev
 
 
-def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
+def _rest_settled(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> float:
+    """Where the person came to the rest the candidate then showed, or nan: the rate down to
+    (``rest_margin`` times) its lower quartile over the last ``confirm_s``, and gravity's
+    direction within ``rest_span_deg`` of its mean there. A gyro bias the orientation filter
+    has not learnt yet (the first lie of a session; one over its clip) keeps the rate above
+    the fixed quiet level for seconds after the person came to rest. Not for a candidate
+    that glided in, nor one whose gravity moved over that second (moving slowly)."""
+    if s.cand_glide:
+        return np.nan
+    t, rate, g = c.recent[0], c.recent[1], c.recent[2:]
+    lo, hi = int(np.searchsorted(t, s.cand_t)), c.off + j + 1
+    held = max(lo, int(np.searchsorted(t, t[hi - 1] - params.confirm_s)))
+    first = int(np.searchsorted(t, max(s.cand_t - params.max_settle_s, s.cand_band_t)))
+    gaps = (np.diff(t[first:hi]) > params.gap_s).nonzero()[0]
+    if gaps.size:  # not back over a data gap: what happened in it is the gap rules' call
+        first += int(gaps[-1]) + 1
+    # The lower quartile (not np.percentile: it imports numpy.ma, ~0.15 s).
+    k = (hi - held - 1) // 4
+    level = params.rest_margin * float(np.partition(rate[held:hi], k)[k]) if hi > held else 0.0
+    if not level > 0:  # no rate given
+        return np.nan
+    mean = g[:, held:hi].mean(axis=1)
+    w = g[:, first:hi]
+    cos = mean @ w / np.maximum(np.linalg.norm(mean) * np.linalg.norm(w, axis=0), 1e-12)
+    off = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    if off[held - first :].max() > params.rest_span_deg:
+        return np.nan
+    # After the last stretch of motion lasting ``rest_blip_s`` (shorter ones: noise, a
+    # breath); the candidate may itself begin in the move's tail.
+    away = (rate[first:hi] > level) | (off > params.rest_span_deg)
+    moving = np.concatenate(([False], away, [False]))
+    edges = np.flatnonzero(moving[1:] != moving[:-1])
+    ups, downs = edges[::2], edges[1::2]
+    tt = t[first:hi]
+    long = ((tt[downs - 1] - tt[ups] >= params.rest_blip_s) | (ups == 0)).nonzero()[0]
+    return float(t[first + (int(downs[long[-1]]) if long.size else 0)])
+
+
+def _start(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> HoldEvent:
+    t = float(c.t[j])
     settled = s.cand_quiet_t
     if np.isnan(settled):  # never quiet: at its first rest if late or if it glided in
         late = s.cand_rest_t > s.cand_t + params.confirm_s
@@ -253,6 +310,7 @@ def _start(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
         settled = s.cand_rest_t if late or glided else s.cand_t
     elif not s.cand_glide and s.cand_rest_t < settled:  # at rest before it was quiet
         settled = s.cand_rest_t
+    settled = min(settled, _rest_settled(params, s, c, j))
     s.stage, s.start_s = s.cand_stage, settled - params.settle_lag_s
     s.conf, s.pend, s.cand = s.cand, Sums(), Sums()
     s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand_rest_t = 0, np.nan, np.nan, np.nan
@@ -274,7 +332,9 @@ def _restart(s: HoldState, t: float) -> HoldEvent:
     return HoldEvent("hold_start", t, s.stage, s.start_s)
 
 
-def _candidate(s: HoldState, band: int, still: bool, t0: float, glide: bool) -> bool:
+def _candidate(
+    s: HoldState, band: int, still: bool, t0: float, glide: bool, band_t: float
+) -> bool:
     """Update the candidate for a segment's first sample (``glide``: still before it too);
     True if one is running."""
     if not still or band == 0 or band == s.stage:
@@ -283,7 +343,7 @@ def _candidate(s: HoldState, band: int, still: bool, t0: float, glide: bool) -> 
         return False
     if s.cand_stage != band:
         s.cand_stage, s.cand_t, s.cand_quiet_t, s.cand = band, t0, np.nan, Sums()
-        s.cand_rest_t, s.cand_glide = np.nan, glide
+        s.cand_rest_t, s.cand_glide, s.cand_band_t = np.nan, glide, band_t
     return True
 
 
@@ -306,7 +366,9 @@ def _segment(
         events.append(_restart(s, float(c.t[lo])))
         marks.append((lo, s.stage, s.start_s))
     while i < hi:
-        cand = _candidate(s, band, still, float(c.t[i]), bool(c.was_still[i]))
+        cand = _candidate(
+            s, band, still, float(c.t[i]), bool(c.was_still[i]), float(c.band_since[i])
+        )
         if s.stage:
             if still and held == s.stage:
                 s.out_t = np.nan
@@ -344,7 +406,7 @@ def _segment(
             if cand and not raised and c.t[j] >= s.cand_t + params.confirm_s + (
                 0.0 if not np.isnan(s.cand_rest_t) else params.max_settle_s
             ):
-                events.append(_start(params, s, float(c.t[j])))
+                events.append(_start(params, s, c, j))
                 marks.append((j, s.stage, s.start_s))
             i = stop
             continue
@@ -356,7 +418,7 @@ def _segment(
         _note_quiet(params, s, c, i, stop)
         if j < 0:
             return
-        events.append(_start(params, s, float(c.t[j])))
+        events.append(_start(params, s, c, j))
         marks.append((j, s.stage, s.start_s))
         i = stop
 
@@ -365,10 +427,12 @@ def step(
     params: HoldParams, state: HoldState, t: np.ndarray, band: np.ndarray, still: np.ndarray,
     quiet: np.ndarray, angle_deg: np.ndarray, raised: np.ndarray, fell: np.ndarray,
     easing: np.ndarray | None = None, resting: np.ndarray | None = None,
+    rate: np.ndarray | None = None, gravity: np.ndarray | None = None,
 ) -> tuple[HoldState, HoldOut]:
     """One chunk: band stage, stillness, quietness (rate near rest), angle, pelvis raised,
-    pelvis lowered and, optional, easing (a settling run extends over it) and resting (quiet
-    at the person's own rest level; default ``quiet``) per sample. While raised, a hold counts
+    pelvis lowered and, optional, easing (a settling run extends over it), resting (quiet
+    at the person's own rest level; default ``quiet``), the rate (deg/s) and gravity's
+    direction (n, 3) (a start is re-judged over them) per sample. While raised, a hold counts
     as left and a candidate waits to be confirmed.
 
     A hold ends at the last resting sample before the person started to leave."""
@@ -392,11 +456,19 @@ def step(
     quiet_since = hold_last(t, settle & (broke | cut), state.quiet_run_t)
     entered = (band != np.concatenate(([state.band], band[:-1]))) | cut
     band_since = hold_last(t, entered, state.band_t)
+    # The last few seconds of time, rate and angle: a start is re-judged over them.
+    recent = np.concatenate((
+        state.recent, np.vstack((
+            t, np.full(n, np.nan) if rate is None else rate,
+            np.zeros((3, n)) if gravity is None else gravity.T,
+        )),
+    ), axis=1)
     c = _Chunk(
         t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, next_rest,
         quiet_since, band_since, dt, cut, (
             params.gap_s, state.gap_end_t, state.gap_mid_t, state.gap_angle, state.gap_start_t,
         ), np.concatenate(([state.still], still[:-1])),
+        recent, state.recent.shape[1],
     )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
     change = np.flatnonzero(
@@ -417,6 +489,8 @@ def step(
     state.gap_end_t, state.gap_mid_t = float(c.gap_end[-1]), float(c.gap_mid[-1])
     state.gap_start_t = float(c.gap_start[-1])
     state.gap_angle = float(c.gap_angle[-1])
+    keep = t[-1] - params.confirm_s - 2 * params.max_settle_s - 1.0
+    state.recent = recent[:, int(np.searchsorted(recent[0], keep)):]
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)
     for (i, k, s0), (j, _, _) in zip(marks, [*marks[1:], (n, 0, 0.0)], strict=True):

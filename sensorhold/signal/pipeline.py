@@ -47,6 +47,7 @@ class PipelineParams:
     ease_tau_s: float = 0.1
     rest_factor: float = 1.0
     upright_margin_deg: float = 15.0
+    gravity_tau_s: float = 0.2
 
     def for_profile(self, profile: Profile) -> PipelineParams:
         """Fit the thresholds to the person: stillness above their breathing level, stage bands
@@ -116,6 +117,7 @@ class Pipeline:
         self._lift = pelvis_lift.LiftState()
         self._hold = hold_timer.HoldState()
         self._jolt: float | None = None
+        self._gravity: np.ndarray | None = None
         # A hold end is dated at the last sample at rest before the person left: at a rate
         # within their own resting level (its calibrated 95th percentile). The fixed quiet rate
         # is below that for someone breathing hard on their hands, and a sag late in such a
@@ -159,9 +161,12 @@ class Pipeline:
         trend = lowpass(s.jolt_g, alpha(ts, p.ease_tau_s), self._jolt)
         easing = (s.rate_dps < p.stillness.quiet_dps) & (s.jolt_g <= trend)
         self._jolt = float(trend[-1]) if t.size else self._jolt
+        # Gravity's direction, which a gyro bias does not move: a start is re-judged against it.
+        gravity = lowpass(acc, alpha(ts, p.gravity_tau_s), self._gravity)
+        self._gravity = gravity[-1].copy() if t.size else self._gravity
         self._hold, h = hold_timer.step(
             p.hold, self._hold, t, band, s.still, s.quiet, a.angle_deg, raised, fell, easing,
-            resting,
+            resting, s.rate_dps, gravity,
         )
         idle = s.rate_dps >= p.moving_dps
         # Still in another band: the person is there, though the hold being left only ends
