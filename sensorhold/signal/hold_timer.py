@@ -173,7 +173,7 @@ class _Chunk:
         next_quiet: np.ndarray, next_rest: np.ndarray, quiet_since: np.ndarray,
         band_since: np.ndarray, dt: np.ndarray, cut: np.ndarray,
         gap: tuple[float, float, float, float, float], was_still: np.ndarray,
-        recent: np.ndarray, off: int,
+        recent: tuple[np.ndarray, np.ndarray, np.ndarray],
     ):
         lost = dt > gap[0]
         self.gap_end = hold_last(t, lost, gap[1])
@@ -189,7 +189,7 @@ class _Chunk:
         self.quiet_since = quiet_since
         self.band_since = band_since
         self.was_still = was_still
-        self.recent, self.off = recent, off
+        self.recent = recent
         self.cs_angle = np.concatenate(([0.0], np.add.accumulate(angle)))
         self.cs_unstable = np.concatenate(([0.0], np.add.accumulate(np.where(still, 0.0, dt))))
 
@@ -199,6 +199,15 @@ class _Chunk:
             j - i,
             float(self.cs_unstable[j] - self.cs_unstable[i]),
         )
+
+    def window(self, t_from: float, j: int) -> np.ndarray:
+        """Time, rate and gravity (5, m) from ``t_from`` to sample ``j``, earlier chunks too."""
+        prev, rate, gravity = self.recent
+        k = int(np.searchsorted(self.t[: j + 1], t_from))
+        here = np.vstack((self.t[k : j + 1], rate[k : j + 1], gravity[k : j + 1].T))
+        if k > 0:
+            return here
+        return np.concatenate((prev[:, int(np.searchsorted(prev[0], t_from)) :], here), axis=1)
 
     def first_at(self, i: int, j: int, t_min: float) -> int:
         """First index in [i, j) with t >= t_min, or -1."""
@@ -272,10 +281,10 @@ def _rest_settled(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> float:
     that glided in, nor one whose gravity moved over that second (moving slowly)."""
     if s.cand_glide:
         return np.nan
-    t, rate, g = c.recent[0], c.recent[1], c.recent[2:]
-    lo, hi = int(np.searchsorted(t, s.cand_t)), c.off + j + 1
+    w = c.window(max(s.cand_t - params.max_settle_s, s.cand_band_t), j)
+    t, rate, g = w[0], w[1], w[2:]
+    lo, hi, first = int(np.searchsorted(t, s.cand_t)), t.size, 0
     held = max(lo, int(np.searchsorted(t, t[hi - 1] - params.confirm_s)))
-    first = int(np.searchsorted(t, max(s.cand_t - params.max_settle_s, s.cand_band_t)))
     gaps = (np.diff(t[first:hi]) > params.gap_s).nonzero()[0]
     if gaps.size:  # not back over a data gap: what happened in it is the gap rules' call
         first += int(gaps[-1]) + 1
@@ -298,7 +307,8 @@ def _rest_settled(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> float:
     ups, downs = edges[::2], edges[1::2]
     tt = t[first:hi]
     long = ((tt[downs - 1] - tt[ups] >= params.rest_blip_s) | (ups == 0)).nonzero()[0]
-    return float(t[first + (int(downs[long[-1]]) if long.size else 0)])
+    k = first + (int(downs[long[-1]]) if long.size else 0)
+    return float(t[k]) if k < hi else np.nan  # moving up to the confirmation: nothing to add
 
 
 def _start(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> HoldEvent:
@@ -456,19 +466,14 @@ def step(
     quiet_since = hold_last(t, settle & (broke | cut), state.quiet_run_t)
     entered = (band != np.concatenate(([state.band], band[:-1]))) | cut
     band_since = hold_last(t, entered, state.band_t)
-    # The last few seconds of time, rate and angle: a start is re-judged over them.
-    recent = np.concatenate((
-        state.recent, np.vstack((
-            t, np.full(n, np.nan) if rate is None else rate,
-            np.zeros((3, n)) if gravity is None else gravity.T,
-        )),
-    ), axis=1)
+    rates = np.full(n, np.nan) if rate is None else rate
+    down = np.zeros((n, 3)) if gravity is None else gravity
     c = _Chunk(
         t, angle_deg, still, np.where(np.isnan(quiet_t), t, quiet_t), next_quiet, next_rest,
         quiet_since, band_since, dt, cut, (
             params.gap_s, state.gap_end_t, state.gap_mid_t, state.gap_angle, state.gap_start_t,
         ), np.concatenate(([state.still], still[:-1])),
-        recent, state.recent.shape[1],
+        (state.recent, rates, down),
     )
     marks: list[tuple[int, int, float]] = [(0, state.stage, state.start_s)]
     change = np.flatnonzero(
@@ -490,7 +495,7 @@ def step(
     state.gap_start_t = float(c.gap_start[-1])
     state.gap_angle = float(c.gap_angle[-1])
     keep = t[-1] - params.confirm_s - 2 * params.max_settle_s - 1.0
-    state.recent = recent[:, int(np.searchsorted(recent[0], keep)):]
+    state.recent = c.window(keep, n - 1)
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)
     for (i, k, s0), (j, _, _) in zip(marks, [*marks[1:], (n, 0, 0.0)], strict=True):
