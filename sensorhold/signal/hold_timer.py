@@ -264,7 +264,7 @@ def _confirm_at(params: HoldParams, s: HoldState, c: _Chunk, i: int, hi: int) ->
 def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     conf = s.conf
     ev = HoldEvent(
-        "hold_end", t, s.stage, s.start_s, s.leave_t - params.leave_lag_s,
+        "hold_end", t, s.stage, s.start_s, max(s.leave_t - params.leave_lag_s, s.start_s),
         conf.angle / conf.n if conf.n else 0.0, conf.unstable,
     )
     s.stage, s.start_s, s.conf, s.pend = 0, np.nan, Sums(), Sums()
@@ -395,7 +395,9 @@ def _segment(
                 return
             s.back_t = np.nan
             if np.isnan(s.leave_t):
-                s.leave_t = max(float(c.quiet_t[i]), s.start_s)
+                # At its last rest; never at rest since it started: where it left the still.
+                rest_t = float(c.quiet_t[i])
+                s.leave_t = rest_t if rest_t >= s.start_s else float(c.t[i])
                 gap_t = _left_in_gap(params, s, c, i)
                 if gap_t is not None:
                     s.leave_t = gap_t

@@ -241,3 +241,15 @@ def test_a_person_leaving_before_a_long_gap_ends_the_hold_where_they_left() -> N
     band = np.where((t < 8.0) | (t > 60.0), 1, 0).astype(np.int8)
     lag = hold_timer.HoldParams().leave_lag_s
     assert _holds_chunked(t, band, band > 0, 0)[0] == (1, 0.0, pytest.approx(8.0 - lag, abs=0.02))
+
+
+def test_a_hold_never_at_rest_does_not_end_before_it_started() -> None:
+    """A rate that never came down to the quiet level (a gyro bias over what calibration saw)
+    left the hold's last rest before its start, and its end was dated 0.35 s before its
+    start: a negative duration."""
+    t = np.arange(0.0, 10.0, 0.01)
+    band = np.where((t > 1.0) & (t < 5.0), 1, 0).astype(np.int8)
+    before = t < 0.5  # at rest once, before the hold, then never again
+    holds = [e for e in _events(t, band, (t > 1.0) & (t < 5.0), before) if e.kind == "hold_end"]
+    assert len(holds) == 1
+    assert holds[0].end_s is not None and holds[0].end_s >= holds[0].start_s
