@@ -1,4 +1,5 @@
-"""Decoding throughput per sensor, against a naive struct.unpack-per-frame baseline (same run).
+"""Decoding throughput per sensor, against a naive struct.unpack-per-frame baseline (same run),
+and the CPU time of one live notification per model (``decoder.decode``, as live calls it).
 
 Run: ``UV_PYTHON_DOWNLOADS=never uv run python benchmarks/decode.py``. No vendor or third-party
 Python decoder for these sensors is installed, so the peer figure is the naive baseline.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import struct
 import time
+import timeit
 from collections.abc import Callable
 
 from sensorhold.protocol.decoders import decoder_for
@@ -22,6 +24,10 @@ M4 = bytes.fromhex("13070915ad2608de8a1a0d2665e48d20ac2773ec")
 P4 = bytes.fromhex("05ffffffffffffff7f80eaff08000d000301df00")
 P3 = bytes.fromhex("02650000000000000081f1ff1400f00306017b0f08")
 DOT = struct.pack("<I6f", 1000, 0.0, 0.0, 9.8, 1.0, 2.0, 3.0).ljust(40, b"\0")
+W1 = W2[:20]
+M1_ACC, M1_GYR = bytes.fromhex("0304010002000300"), bytes.fromhex("1305fdff00800300")
+# 36 samples (0.7 s at 52 Hz) as the emulator compresses them: a reference and one 10-bit block.
+P_ACC = bytes.fromhex("02650000000000000080f1ff1400f003") + bytes([10, 35]) + bytes(range(132))
 
 
 def naive_witmotion(payload: bytes) -> list[tuple[float, ...]]:
@@ -99,6 +105,36 @@ def main() -> None:
     print(f"{'sensor':<14}{'implementation':<16}{'notifications/s':>17}{'samples/s':>13}")
     for sensor, impl, per_s, samples in rows:
         print(f"{sensor:<14}{impl:<16}{per_s:>17,.0f}{per_s * samples:>13,.0f}")
+    per_notification()
+
+
+def cpu_us(fn: Callable[[], object], number: int = 5000, repeat: int = 7) -> float:
+    """CPU µs a call of ``fn``, best of ``repeat`` (CPU time: a loaded machine inflates less)."""
+    best = min(timeit.repeat(fn, number=number, repeat=repeat, timer=time.process_time))
+    return best / number * 1e6
+
+
+def per_notification() -> None:
+    """One live notification per model, decoded as the live link does (``decoder.decode``)."""
+    models = ("witmotion", "metamotion", "polar-verity", "movella-dot")
+    wit, mw, pol, dot = (load_spec(m) for m in models)
+    wdec, mdec, pdec, ddec = (decoder_for(s) for s in (wit, mw, pol, dot))
+    c = mw.notify[0]
+    pdec.decode(pol.layout["control_char"], bytes.fromhex("f00202000005010000803f"))  # FACTOR 1
+    n_polar = len(pdec.decode_frame(P_ACC)[2])
+    cases = [
+        ("witmotion", "one 20-byte frame", 1, lambda: wdec.decode(wit.notify[0], W1)),
+        ("witmotion", "two frames", 2, lambda: wdec.decode(wit.notify[0], W2)),
+        ("movella-dot", "one record", 1, lambda: ddec.decode(dot.layout["char"], DOT)),
+        ("metamotion", "acc + gyro registers", 2,
+         lambda: (mdec.decode(c, M1_ACC), mdec.decode(c, M1_GYR))),
+        ("metamotion", "packed acc + gyro", 6, lambda: (mdec.decode(c, M2), mdec.decode(c, M4))),
+        ("polar-verity", f"delta frame ({n_polar})", n_polar, lambda: pdec.decode_frame(P_ACC)),
+    ]  # fmt: skip
+    print(f"\n{'sensor':<14}{'one notification of':<26}{'CPU us/call':>12}{'us/sample':>11}")
+    for sensor, what, samples, fn in cases:
+        us = cpu_us(fn)
+        print(f"{sensor:<14}{what:<26}{us:>12.2f}{us / samples:>11.2f}")
 
 
 if __name__ == "__main__":

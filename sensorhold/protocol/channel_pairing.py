@@ -15,24 +15,32 @@ import numpy as np
 
 from sensorhold.protocol.samples import ImuChunk
 
+# Shared empty arrays (never written to: pending arrays are replaced, never changed in place).
+_NO_VALUES, _NO_TIMES = np.empty((0, 3)), np.empty(0)
+
 
 class _Pending:
     """Unpaired samples of one stream (and their sensor times, where sent)."""
 
     def __init__(self) -> None:
-        self.values = np.empty((0, 3))
-        self.times = np.empty(0)
+        self.values, self.times = _NO_VALUES, _NO_TIMES
         self.started = False
 
     def add(self, values: np.ndarray, times: np.ndarray | None) -> None:
-        self.values = np.concatenate((self.values, values))
+        """Append float64 ``values`` (n, 3) (kept, not copied, when none are pending: the
+        decoders hand over new arrays) and their times."""
+        empty = not len(self.values)
+        self.values = values if empty else np.concatenate((self.values, values))
         if times is not None:
-            self.times = np.concatenate((self.times, times))
+            self.times = times if empty else np.concatenate((self.times, times))
         self.started = self.started or len(values) > 0
 
     def drop(self, n: int) -> int:
         """Drop the ``n`` oldest samples; returns ``n``."""
-        self.values, self.times = self.values[n:], self.times[n:]
+        if n >= len(self.values):
+            self.values, self.times = _NO_VALUES, _NO_TIMES
+        elif n:
+            self.values, self.times = self.values[n:], self.times[n:]
         return n
 
     def __len__(self) -> int:
@@ -45,9 +53,10 @@ class _Pairing:
         self.dropped = 0
         self._acc, self._gyr = _Pending(), _Pending()
 
-    def _bound(self) -> None:
-        for side in (self._acc, self._gyr):
-            self.dropped += side.drop(max(0, len(side) - self.max_pending))
+    def _bound(self, side: _Pending) -> None:
+        """Drop ``side``'s oldest samples beyond ``max_pending``: the side just added to is the
+        only one that can be over (the other only shrank since it was last bounded)."""
+        self.dropped += side.drop(max(0, len(side.values) - self.max_pending))
 
 
 class ArrivalPairing(_Pairing):
@@ -70,8 +79,8 @@ class ArrivalPairing(_Pairing):
         side.add(values, None)
         if first and other.started:
             self.dropped += other.drop(max(0, len(other) - len(values)))
-        self._bound()
-        n = min(len(self._acc), len(self._gyr))
+        self._bound(side)
+        n = min(len(self._acc.values), len(self._gyr.values))
         if n == 0:
             return None
         chunk = ImuChunk(acc_g=self._acc.values[:n], gyr_dps=self._gyr.values[:n])
@@ -91,14 +100,14 @@ class TimedPairing(_Pairing):
 
     def add_acc(self, acc_g: np.ndarray, t_s: np.ndarray) -> ImuChunk | None:
         self._acc.add(acc_g, t_s)
-        return self._emit()
+        return self._emit(self._acc)
 
     def add_gyr(self, gyr_dps: np.ndarray, t_s: np.ndarray) -> ImuChunk | None:
         self._gyr.add(gyr_dps, t_s)
-        return self._emit()
+        return self._emit(self._gyr)
 
-    def _emit(self) -> ImuChunk | None:
-        self._bound()
+    def _emit(self, added: _Pending) -> ImuChunk | None:
+        self._bound(added)
         acc, gyr, tol = self._acc, self._gyr, self.tolerance_s
         keep_a, keep_g = [], []
         i = j = 0

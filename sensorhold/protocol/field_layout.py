@@ -6,9 +6,12 @@ A field is ``{ offset, type, count, scale }``: ``count`` values of numpy ``type`
 
 from __future__ import annotations
 
+import struct
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from operator import mul
 from typing import Any
 
 import numpy as np
@@ -61,3 +64,64 @@ def read_records(
     arrays of shape (n, count)."""
     records = np.frombuffer(buffer, dtype=record_dtype(fields, itemsize))
     return {n: records[n].astype(np.float64) * f.scale for n, f in fields.items()}
+
+
+# numpy (kind, itemsize) -> struct code, for reading one record without numpy's per-call cost.
+_STRUCT_CODES = {
+    ("i", 1): "b", ("u", 1): "B", ("i", 2): "h", ("u", 2): "H", ("i", 4): "i", ("u", 4): "I",
+    ("i", 8): "q", ("u", 8): "Q", ("f", 2): "e", ("f", 4): "f", ("f", 8): "d",
+}  # fmt: skip
+_NATIVE = "<" if sys.byteorder == "little" else ">"
+
+
+def _one_record_struct(fields: list[Field]) -> struct.Struct | None:
+    """A struct reading ``fields`` (sorted by offset) in one call, or None where one format
+    cannot say it (fields that overlap or mix byte orders, or a type struct lacks)."""
+    orders = {_NATIVE if o == "=" else o for o in (np.dtype(f.dtype).byteorder for f in fields)}
+    orders.discard("|")  # single bytes: either order
+    if len(orders) > 1:
+        return None
+    fmt, pos = "", 0
+    for f in fields:
+        dt = np.dtype(f.dtype)
+        code = _STRUCT_CODES.get((dt.kind, dt.itemsize))
+        if code is None or f.offset < pos:
+            return None
+        fmt += "x" * (f.offset - pos) + code * f.count
+        pos = f.end
+    return struct.Struct((orders.pop() if orders else "<") + fmt)
+
+
+class RecordReader:
+    """The fields of ``itemsize``-byte records, compiled once per decoder.
+
+    ``one`` reads a single record (a live notification) with one ``struct`` call and one small
+    array, ~1 µs where numpy's per-call overheads cost ~5 µs; ``many`` reads back-to-back records
+    with numpy (a recording in bulk). Both give the same float64 values.
+    """
+
+    def __init__(self, fields: Mapping[str, Field], itemsize: int) -> None:
+        self.fields = dict(fields)
+        self.itemsize = itemsize
+        record_dtype(self.fields, itemsize)  # a field past the record's end fails here, not later
+        ordered = sorted(self.fields.items(), key=lambda item: item[1].offset)
+        self._order = [name for name, _ in ordered]
+        self._struct = _one_record_struct([f for _, f in ordered])
+        self._scales = [f.scale for _, f in ordered for _ in range(f.count)]
+        ends = np.cumsum([f.count for _, f in ordered]).tolist()
+        self.columns = {
+            name: slice(end - f.count, end) for (name, f), end in zip(ordered, ends, strict=True)
+        }
+
+    def many(self, buffer: bytes) -> dict[str, np.ndarray]:
+        """Every field of the ``len(buffer) // itemsize`` records, as in ``read_records``."""
+        return read_records(buffer, self.fields, self.itemsize)
+
+    def one(self, buffer: bytes) -> np.ndarray:
+        """The record at the start of ``buffer`` (at least ``itemsize`` bytes) as one flat row
+        of values, fields by offset: field ``name`` as ``many`` gives it is
+        ``row[None, columns[name]]``."""
+        if self._struct is None:
+            values = self.many(buffer[: self.itemsize])
+            return np.concatenate([values[name][0] for name in self._order])
+        return np.array(list(map(mul, self._struct.unpack_from(buffer), self._scales)))

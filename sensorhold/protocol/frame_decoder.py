@@ -13,7 +13,7 @@ from typing import Any
 from sensorhold.protocol.battery import BatteryLevel, percent_from_volts
 from sensorhold.protocol.decoding import DecoderCounters
 from sensorhold.protocol.errors import MalformedPacket
-from sensorhold.protocol.field_layout import Field, read_records
+from sensorhold.protocol.field_layout import Field, RecordReader
 from sensorhold.protocol.samples import ImuChunk
 from sensorhold.protocol.spec import SensorSpec
 
@@ -31,25 +31,33 @@ class FramesDecoder(DecoderCounters):
         self._sync = bytes.fromhex(layout["sync"])
         self._skip = tuple(bytes.fromhex(s) for s in layout.get("skip", ()))
         self._prefixes = (self._sync, *self._skip)
-        self._fields = {
-            "acc": Field.from_table(layout["acc"]),
-            "gyr": Field.from_table(layout["gyr"]),
-        }
-        for f in self._fields.values():
+        fields = {"acc": Field.from_table(layout["acc"]), "gyr": Field.from_table(layout["gyr"])}
+        for f in fields.values():
             if f.end > self._length or f.count != 3:
                 raise ValueError(
                     f"{spec.model}: field {f} does not fit a {self._length}-byte frame"
                 )
+        self._frames = RecordReader(fields, self._length)
+        self._one = self._frames.one
+        self._acc, self._gyr = self._frames.columns["acc"], self._frames.columns["gyr"]
         reply = layout.get("reply")
         self._reply_sync = bytes.fromhex(reply["sync"]) if reply else None
-        self._reply_register = Field.from_table(reply["register"]) if reply else None
-        self._reply_values = Field.from_table(reply["values"]) if reply else None
+        self._reply = (
+            RecordReader(
+                {n: Field.from_table(reply[n]) for n in ("register", "values")}, self._length
+            )
+            if reply
+            else None
+        )
         self._battery_cfg: dict[str, Any] | None = spec.raw.get("battery")
 
     def decode(self, char_uuid: str, payload: bytes) -> ImuChunk | None:
-        if char_uuid.lower() not in self._chars:
+        if char_uuid not in self._chars and char_uuid.lower() not in self._chars:
             return None
         n, size, sync = len(payload), self._length, self._sync
+        if n == size and payload.startswith(sync):  # one frame: the usual live notification
+            row = self._one(payload)
+            return ImuChunk(row[None, self._acc], row[None, self._gyr])
         # Every frame starts with ``sync``: byte k of every frame is a strided slice (one C pass
         # each, where a loop over frames costs ~0.3 µs a frame on an hour's bulk decode).
         if n and n % size == 0 and all(
@@ -94,16 +102,15 @@ class FramesDecoder(DecoderCounters):
         return frames, skipped, replies
 
     def _chunk(self, frames: bytes) -> ImuChunk:
-        values = read_records(frames, self._fields, self._length)
+        values = self._frames.many(frames)
         return ImuChunk(acc_g=values["acc"], gyr_dps=values["gyr"])
 
     def _on_reply(self, frame: bytes) -> None:
         """Keep the battery level if this register read-back is the battery register's."""
-        cfg, reg_field, val_field = self._battery_cfg, self._reply_register, self._reply_values
-        if cfg is None or reg_field is None or val_field is None:
+        cfg, reply = self._battery_cfg, self._reply
+        if cfg is None or reply is None:
             return
-        fields = {"register": reg_field, "values": val_field}
-        values = read_records(frame, fields, self._length)
+        values = reply.many(frame)
         if int(values["register"][0, 0]) != int(cfg["register"]):
             return
         volts = float(values["values"][0, 0]) * float(cfg["volts_scale"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sensorhold.protocol.battery import BatteryLevel
 from sensorhold.protocol.decoding import DecoderCounters
 from sensorhold.protocol.errors import MalformedPacket
-from sensorhold.protocol.field_layout import Field, read_records
+from sensorhold.protocol.field_layout import Field, RecordReader
 from sensorhold.protocol.samples import ImuChunk
 from sensorhold.protocol.spec import SensorSpec
 
@@ -22,11 +22,16 @@ class RecordDecoder(DecoderCounters):
         layout = spec.layout
         self._char = layout["char"].lower()
         self._length = int(layout["record_length"])
-        self._fields = {n: Field.from_table(layout[n]) for n in ("t", "acc", "gyr") if n in layout}
+        fields = {n: Field.from_table(layout[n]) for n in ("t", "acc", "gyr") if n in layout}
+        reader = RecordReader(fields, self._length)
+        self._one, columns = reader.one, reader.columns
+        self._acc, self._gyr = columns["acc"], columns["gyr"]
+        t = columns.get("t")
+        self._t = None if t is None else slice(t.start, t.start + 1)  # its first value
         self._battery_char = spec.battery.read_char if spec.battery else None
 
     def decode(self, char_uuid: str, payload: bytes) -> ImuChunk | None:
-        char = char_uuid.lower()
+        char = char_uuid if char_uuid == self._char else char_uuid.lower()
         if char == self._battery_char:
             if len(payload) < 2 or payload[0] > 100 or payload[1] > 1:
                 raise MalformedPacket(f"battery report {payload.hex()}")
@@ -36,8 +41,6 @@ class RecordDecoder(DecoderCounters):
             return None
         if len(payload) < self._length:
             raise MalformedPacket(f"{len(payload)}-byte notification, record is {self._length}")
-        values = read_records(payload[: self._length], self._fields, self._length)
-        t = values.get("t")
-        return ImuChunk(
-            acc_g=values["acc"], gyr_dps=values["gyr"], t_sensor_s=None if t is None else t[:, 0]
-        )
+        row = self._one(payload)
+        t = self._t
+        return ImuChunk(row[None, self._acc], row[None, self._gyr], None if t is None else row[t])

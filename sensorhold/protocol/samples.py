@@ -5,9 +5,12 @@ from dataclasses import dataclass
 import numpy as np
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ImuChunk:
     """Samples decoded from one notification (possibly several frames).
+
+    Not frozen: a frozen dataclass's ``__init__`` costs ~0.5 µs more, a quarter of decoding a
+    one-sample notification. Nothing assigns to a chunk's fields.
 
     ``acc_g`` (n, 3) in g and ``gyr_dps`` (n, 3) in deg/s, float64, sensor axes.
     ``t_sensor_s`` (n,) is the sensor's own per-sample clock in seconds where the sensor sends
