@@ -249,16 +249,33 @@ def _not_the_input(out: Path, source: Path) -> None:
         raise InputError(f"{out} is the input file; choose another path for the output")
 
 
+_SAMPLE_FORMATS = ("%.4f", "%.3f", "%d", "%d", "%.2f", "%d")
+_SAMPLE_BLOCK = 1 << 16
+
+
 def _write_samples(path: Path, columns: tuple[str, ...], rows: np.ndarray) -> None:
     try:
         with path.open("w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(columns)
-            fmt = ("%.4f", "%.3f", "%d", "%d", "%.2f", "%d")
-            for row in rows:
-                w.writerow([f % v if v == v else "" for f, v in zip(fmt, row, strict=True)])
+            csv.writer(f).writerow(columns)
+            for lo in range(0, len(rows), _SAMPLE_BLOCK):
+                f.write(_sample_lines(rows[lo : lo + _SAMPLE_BLOCK]))
     except OSError as e:
         raise InputError(f"cannot write {path}: {e.strerror or e}; choose another path") from None
+
+
+def _sample_lines(rows: np.ndarray) -> str:
+    """``rows`` as CSV lines (``csv.writer``'s: CRLF ends), a NaN as an empty field. One ``%``
+    a row, where csv.writer and a format a value took 3x as long (~1.6 s for an hour)."""
+    import numpy as np
+
+    if np.isnan(rows).any():
+        return "".join(
+            ",".join(f % v if v == v else "" for f, v in zip(_SAMPLE_FORMATS, row, strict=True))
+            + "\r\n"
+            for row in rows.tolist()
+        )
+    line = ",".join(_SAMPLE_FORMATS) + "\r\n"
+    return "".join(map(line.__mod__, zip(*rows.T.tolist(), strict=True)))
 
 
 def _print_holds(result: dict[str, Any]) -> None:
