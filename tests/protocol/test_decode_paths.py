@@ -158,12 +158,15 @@ def _layouts() -> list[tuple[dict[str, Field], int]]:
 @pytest.mark.filterwarnings("ignore:invalid value encountered in cast")  # NaN float32 bits
 @settings(max_examples=60, deadline=None)
 @given(data=st.binary(min_size=40, max_size=40))
-def test_one_record_reads_as_numpy_reads_it(data: bytes) -> None:
+def test_one_or_a_few_records_read_as_numpy_reads_them(data: bytes) -> None:
     for fields, size in _layouts():
         reader = RecordReader(fields, size)
-        row, many = reader.one(data), reader.many(data[:size])
-        for name in fields:
-            np.testing.assert_array_equal(row[None, reader.columns[name]], many[name])
+        count = len(data) // size
+        row, rows = reader.one(data), reader.few(data, count)
+        first, every = reader.many(data[:size]), reader.many(data[: count * size])
+        for name, cols in reader.columns.items():
+            np.testing.assert_array_equal(row[None, cols], first[name])
+            np.testing.assert_array_equal(rows[:, cols], every[name])
 
 
 def _bit_by_bit(body: bytes, channels: int, ref_bits: int) -> np.ndarray:
