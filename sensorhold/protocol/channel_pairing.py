@@ -56,7 +56,9 @@ class _Pairing:
     def _bound(self, side: _Pending) -> None:
         """Drop ``side``'s oldest samples beyond ``max_pending``: the side just added to is the
         only one that can be over (the other only shrank since it was last bounded)."""
-        self.dropped += side.drop(max(0, len(side.values) - self.max_pending))
+        excess = len(side.values) - self.max_pending
+        if excess > 0:
+            self.dropped += side.drop(excess)
 
 
 class ArrivalPairing(_Pairing):
@@ -80,10 +82,11 @@ class ArrivalPairing(_Pairing):
         if first and other.started:
             self.dropped += other.drop(max(0, len(other) - len(values)))
         self._bound(side)
-        n = min(len(self._acc.values), len(self._gyr.values))
+        acc, gyr = self._acc.values, self._gyr.values
+        n = min(len(acc), len(gyr))
         if n == 0:
             return None
-        chunk = ImuChunk(acc_g=self._acc.values[:n], gyr_dps=self._gyr.values[:n])
+        chunk = ImuChunk(acc[:n], gyr[:n])
         self._acc.drop(n)
         self._gyr.drop(n)
         return chunk
