@@ -7,6 +7,8 @@ POLAR polarofficial/polar-ble-sdk@8fb5311c BlePMDClient.kt L527-600: the referen
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from sensorhold.protocol.errors import MalformedPacket
@@ -46,8 +48,17 @@ def _packed_signed(data: bytes, bits: int, n: int) -> np.ndarray:
     """``n`` signed ``bits``-bit integers packed LSB-first in ``data`` (numpy: a frame holds
     tens of them, ~0.5 µs each read one by one in Python)."""
     flags = np.unpackbits(np.frombuffer(data, np.uint8), count=n * bits, bitorder="little")
-    values = flags.reshape(n, bits).astype(np.int64) @ (1 << np.arange(bits, dtype=np.int64))
-    return np.where(values >= 1 << (bits - 1), values - (1 << bits), values)
+    return flags.reshape(n, bits) @ _bit_weights(bits)
+
+
+@cache
+def _bit_weights(bits: int) -> np.ndarray:
+    """What each bit of a ``bits``-bit two's complement number is worth, LSB first (the top
+    one negative: the sum is the signed value)."""
+    weights = 1 << np.arange(bits, dtype=np.int64)
+    weights[-1] = -weights[-1]
+    weights.flags.writeable = False  # cached: shared by every call
+    return weights
 
 
 def as_float32_patterns(samples: np.ndarray) -> np.ndarray:

@@ -221,4 +221,6 @@ def test_delta_frames_read_as_bit_by_bit(body: bytes, ref_bits: int) -> None:
         with pytest.raises(MalformedPacket, match=f"^{re.escape(str(e))}$"):
             decode_delta_frame(body, 3, ref_bits)
         return
-    np.testing.assert_array_equal(decode_delta_frame(body, 3, ref_bits), expected)
+    got = decode_delta_frame(body, 3, ref_bits)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, expected)
