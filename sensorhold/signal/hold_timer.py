@@ -34,7 +34,9 @@ A start is also re-judged when it is confirmed, against the rest the candidate t
 (early in a session, or one above its clip) keeps the rate over the fixed quiet level for
 seconds after the person came to rest, and dated such starts 0.5-3.5 s late. Where the rate
 came down to the candidate's own resting level, with gravity where it then stayed, is the
-earliest the person can have settled; the earlier of the two datings holds.
+earliest the person can have settled; the earlier of the two datings holds. Likewise a hold's
+end is at least the last sample at the rest the hold showed over its last ``rest_window_s``
+(a rate resting above the quiet level was never quiet after the first seconds of a hold).
 
 The logic runs per segment of constant (band, still), so it is vectorised within a chunk and
 gives the same events whatever the chunking.
@@ -66,7 +68,8 @@ class HoldParams:
     ``settle_bridge_s``: the longest break that does not cut a settling run. On a noisy
     sensor the rate hovers at the quiet threshold and the decaying jolt rises over its trend
     for a sample or two; each such blip cut the run and dated lie-downs 1.1-1.8 s late.
-    ``rest_margin``, ``rest_span_deg``, ``rest_blip_s``: the re-judged start (module doc):
+    ``rest_margin``, ``rest_span_deg``, ``rest_blip_s``, ``rest_window_s``: the re-judged start
+    and end (module doc):
     rate within ``rest_margin`` times the candidate's lower quartile over its last
     ``confirm_s``, gravity within ``rest_span_deg`` of its mean there, motion shorter than
     ``rest_blip_s`` ignored."""
@@ -85,6 +88,7 @@ class HoldParams:
     rest_span_deg: float = 1.0
     rest_margin: float = 1.3
     rest_blip_s: float = 0.3
+    rest_window_s: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +315,25 @@ def _rest_settled(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> float:
     return float(t[k]) if k < hi else np.nan  # moving up to the confirmation: nothing to add
 
 
+def _rest_left(params: HoldParams, s: HoldState, c: _Chunk, i: int) -> float:
+    """The last sample before ``i`` (the first not still or out of the band) at the rest the
+    hold showed over the ``rest_window_s`` before it (as in ``_rest_settled``), or nan. A rate
+    resting above the fixed level (an unlearnt gyro bias, hard breathing) was never quiet in
+    the hold, and its end was dated at its last quiet sample, up to 26 s early."""
+    w = c.window(max(s.start_s, float(c.t[i]) - params.rest_window_s), i)
+    t, rate, g = w[0, :-1], w[1, :-1], w[2:, :-1]
+    if t.size < 2:
+        return np.nan
+    k = (t.size - 1) // 4
+    level = params.rest_margin * float(np.partition(rate, k)[k])
+    mean = g.mean(axis=1)
+    cos = mean @ g / np.maximum(np.linalg.norm(mean) * np.linalg.norm(g, axis=0), 1e-12)
+    off = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    rest = (rate <= level) & (off <= params.rest_span_deg)
+    last = rest.nonzero()[0]
+    return float(t[last[-1]]) if last.size and level > 0 else np.nan
+
+
 def _start(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> HoldEvent:
     t = float(c.t[j])
     settled = s.cand_quiet_t
@@ -398,6 +421,7 @@ def _segment(
                 # At its last rest; never at rest since it started: where it left the still.
                 rest_t = float(c.quiet_t[i])
                 s.leave_t = rest_t if rest_t >= s.start_s else float(c.t[i])
+                s.leave_t = max(s.leave_t, _rest_left(params, s, c, i))
                 gap_t = _left_in_gap(params, s, c, i)
                 if gap_t is not None:
                     s.leave_t = gap_t
@@ -496,7 +520,7 @@ def step(
     state.gap_end_t, state.gap_mid_t = float(c.gap_end[-1]), float(c.gap_mid[-1])
     state.gap_start_t = float(c.gap_start[-1])
     state.gap_angle = float(c.gap_angle[-1])
-    keep = t[-1] - params.confirm_s - 2 * params.max_settle_s - 1.0
+    keep = t[-1] - max(params.confirm_s + 2 * params.max_settle_s, params.rest_window_s) - 1.0
     state.recent = c.window(keep, n - 1)
     stage = np.zeros(n, np.int8)
     start = np.full(n, np.nan)

@@ -253,3 +253,27 @@ def test_a_hold_never_at_rest_does_not_end_before_it_started() -> None:
     holds = [e for e in _events(t, band, (t > 1.0) & (t < 5.0), before) if e.kind == "hold_end"]
     assert len(holds) == 1
     assert holds[0].end_s is not None and holds[0].end_s >= holds[0].start_s
+
+
+@pytest.mark.parametrize("chunk", [0, 37])
+def test_a_hold_resting_above_the_quiet_level_ends_where_the_person_left(chunk: int) -> None:
+    """crosscheck x12 at --bias 5: the rate rested at 3-3.5 °/s, over the quiet level, so the
+    stage-2 hold's last quiet sample was 1.5 s into it and its end was dated there, 26 s early.
+    Its end is the last sample at the rest the hold showed."""
+    t = np.arange(0.0, 40.0, 0.01)
+    inside = (t > 1.0) & (t < 30.0)
+    band = np.where(inside, 2, 0).astype(np.int8)
+    rate = np.where(inside, 3.2 + 0.2 * np.sin(2 * np.pi * 0.25 * t), 20.0)
+    down = np.tile([0.0, 0.0, 1.0], (t.size, 1))
+    params, state, events = hold_timer.HoldParams(), hold_timer.HoldState(), []
+    off = np.zeros(t.size, bool)
+    step = chunk or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        state, out = hold_timer.step(
+            params, state, t[sl], band[sl], inside[sl], (t < 1.5)[sl], t[sl] * 0, off[sl],
+            off[sl], None, None, rate[sl], down[sl],
+        )
+        events += out.events
+    ends = [e for e in events if e.kind == "hold_end"]
+    assert len(ends) == 1 and ends[0].end_s == pytest.approx(30.0 - params.leave_lag_s, abs=0.1)
