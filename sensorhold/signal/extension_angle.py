@@ -189,10 +189,10 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class _Zero:
-    """Per sample of a stretch: the zero in force ``zero``, its level form ``u0`` (projected
-    perpendicular to the axis), the axis and ``axis × u0`` (vectors (3, m)); the votes behind
-    them per distinct frame (``votes`` (3, c), ``n_votes`` (c,)), each sample's frame ``src``
-    (m,)."""
+    """Per sample of a stretch: the zero's level form ``u0`` (projected perpendicular to the
+    axis) and ``axis × u0`` (vectors (3, m)); the axis (3,); per distinct frame the zero in force
+    ``zero`` and the votes behind it (``votes`` (3, c), ``n_votes`` (c,)), each sample's frame
+    ``src`` (m,); the open lie's running sums as ``_lie_sums`` takes them."""
 
     zero: np.ndarray
     u0: np.ndarray
@@ -202,8 +202,24 @@ class _Zero:
     n_votes: np.ndarray
     src: np.ndarray
     near: np.ndarray
-    lie_sum: np.ndarray
+    lie_cs: np.ndarray
+    lie_start: np.ndarray
+    carried_n: int
+    carried_sum: np.ndarray
     lie_t0: np.ndarray
+
+
+def _lie_sums(
+    cs: np.ndarray, start: np.ndarray, carried_n: int, carried_sum: np.ndarray, idx: np.ndarray
+) -> np.ndarray:
+    """The open lie's sum of member up-vectors at samples ``idx``: the running sum ``cs`` (3, m)
+    since the lie's first sample ``start`` (-1: the lie carried in, over the first ``carried_n``
+    samples, plus its sum before, ``carried_sum``)."""
+    first = np.take(start, idx)
+    out = np.take(cs, idx, axis=1)
+    out -= np.where(first > 0, np.take(cs, np.maximum(first - 1, 0), axis=1), 0.0)
+    out += np.where(idx < carried_n, carried_sum[:, None], 0.0)
+    return out
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -232,10 +248,7 @@ def _track_zero(
     carried = start < 0
     base = np.maximum(start - 1, 0)
     cs = np.add.accumulate(np.where(member, up, 0.0), axis=1)
-    lie_sum = cs - np.where(start > 0, np.take(cs, base, axis=1), 0.0)
     k = int(np.searchsorted(start, 0))  # the carried lie: samples before the first start
-    lie_sum[:, :k] += state.lie_sum[:, None]
-    lie_sum[:, k:] += 0.0
     cnt = np.add.accumulate(member, dtype=np.intp)
     before = np.where(start > 0, cnt[base], 0)
     midx = member.nonzero()[0]
@@ -249,7 +262,10 @@ def _track_zero(
         open_ok = near & (t - lie_t0 >= params.settle_s)
     # Each closed lie votes with its mean up-vector (its sum up to the sample before).
     ends = closed.nonzero()[0]
-    ended = np.where(ends > 0, lie_sum[:, np.maximum(ends - 1, 0)], state.lie_sum[:, None])
+    ended = np.where(
+        ends > 0, _lie_sums(cs, start, k, state.lie_sum, np.maximum(ends - 1, 0)),
+        state.lie_sum[:, None],
+    )
     cum_votes = np.zeros((3, ends.size + 1))
     if ends.size:
         np.add.accumulate(_unit(ended), axis=1, out=cum_votes[:, 1:])
@@ -264,7 +280,7 @@ def _track_zero(
     n_votes = state.n_votes + np.concatenate((np.arange(ends.size + 1), k_open))
     lie_vote = np.zeros_like(votes)
     if opened.size:
-        lie_vote[:, ends.size + 1 :] = _unit(np.take(lie_sum, opened, axis=1))
+        lie_vote[:, ends.size + 1 :] = _unit(_lie_sums(cs, start, k, state.lie_sum, opened))
     total = votes + lie_vote
     voted = n_votes > 0
     voted[ends.size + 1 :] = True
@@ -273,11 +289,11 @@ def _track_zero(
     u0 = np.where(agree, _unit(total + state.cal_u0[:, None]), session)
     # The angle is measured in the plane perpendicular to the axis, from the zero's projection
     # there: the zero's own side lean does not count.
-    axis = np.broadcast_to(state.ref_axis[:, None], u0.shape)
-    level = _unit(u0 - dot3(u0, state.ref_axis) * axis)
+    axis = state.ref_axis
+    level = _unit(u0 - dot3(u0, axis) * axis[:, None])
     return _Zero(
-        np.take(u0, src, axis=1), np.take(level, src, axis=1), np.take(axis, src, axis=1),
-        np.take(cross3(axis, level), src, axis=1), votes, n_votes, src, near, lie_sum, lie_t0,
+        u0, np.take(level, src, axis=1), axis, np.take(cross3(axis, level), src, axis=1), votes,
+        n_votes, src, near, cs, start, k, state.lie_sum, lie_t0,
     )
 
 
@@ -300,10 +316,14 @@ def _run_mean_angle(
 
 def _commit(state: AngleState, z: _Zero, k: int) -> None:
     """Carry the zero as it stands after sample ``k`` of the stretch."""
-    state.u0, state.axis = z.zero[:, k].copy(), z.axis[:, k].copy()
-    state.votes, state.n_votes = z.votes[:, z.src[k]].copy(), int(z.n_votes[z.src[k]])
+    f = z.src[k]
+    state.u0, state.axis = z.zero[:, f].copy(), z.axis.copy()
+    state.votes, state.n_votes = z.votes[:, f].copy(), int(z.n_votes[f])
     state.in_lie = bool(z.near[k])
-    state.lie_sum = z.lie_sum[:, k].copy() if state.in_lie else np.zeros(3)
+    state.lie_sum = (
+        _lie_sums(z.lie_cs, z.lie_start, z.carried_n, z.carried_sum, np.array([k]))[:, 0]
+        if state.in_lie else np.zeros(3)
+    )
     state.lie_t0 = float(z.lie_t0[k]) if state.in_lie else np.nan
 
 
@@ -347,10 +367,10 @@ def step(
             z = _track_zero(params, state, t[seg], up[:, seg], still[seg])
             u0, axis, across = z.u0, z.axis, z.across
         out = _angles(state, up[:, seg], u0, axis, across, params)
-        near = (state.phase == 0) & (np.abs(out.angle_deg) < params.prone_window_deg) & (
-            np.abs(out.roll_deg) < params.roll_window_deg
-        )
         if state.phase == 0:
+            near = (np.abs(out.angle_deg) < params.prone_window_deg) & (
+                np.abs(out.roll_deg) < params.roll_window_deg
+            )
             cond = still[seg] & near
             ref = _run_mean_angle(params, cond, up[:, seg], state)
             out = AngleOut(np.where(cond, out.angle_deg - ref, out.angle_deg), out.roll_deg)
@@ -435,10 +455,11 @@ def _fit_axis(params: AngleParams, state: AngleState) -> np.ndarray:
     b0 = _cross(a0, state.u0)
     rises = np.array(state.rises).reshape(-1, 3)
     turn = np.arctan2(rises @ a0, rises @ b0)
-    ups = np.vstack([rises[np.abs(turn) <= np.radians(params.max_axis_turn_deg)], *state.lies])
+    lies = np.array(state.lies).reshape(-1, 3)
+    ups = np.concatenate((rises[np.abs(turn) <= np.radians(params.max_axis_turn_deg)], lies))
     x, y, z = ups @ a0, ups @ b0, ups @ state.u0
     m = np.column_stack((-y, z))
-    ridge = np.diag(((params.lean_sd_deg / params.turn_sd_deg) ** 2, 0.0))
+    ridge = np.array((((params.lean_sd_deg / params.turn_sd_deg) ** 2, 0.0), (0.0, 0.0)))
     if len(state.lies) < 2:  # nothing tells the zero's lean yet: it is taken as level
         m, ridge = m[:, :1], ridge[:1, :1]
     psi, *tip = np.linalg.solve(m.T @ m + ridge, -m.T @ x)
