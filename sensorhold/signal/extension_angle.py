@@ -55,7 +55,7 @@ read from the moving zero's projection perpendicular to the axis.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -177,6 +177,16 @@ def _cos_deg(deg: float) -> float:
     return float(np.cos(deg / RAD))
 
 
+@cache
+def _sin_deg(deg: float) -> float:
+    return float(np.sin(deg / RAD))
+
+
+@cache
+def _tan_deg(deg: float) -> float:
+    return float(np.tan(deg / RAD))
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     """Each column of ``v`` (3, m) scaled to unit length; zero (or nan) columns become zero."""
     norm = dot3(v, v)
@@ -192,7 +202,7 @@ class _Zero:
     """Per sample of a stretch: the zero's level form ``u0`` (projected perpendicular to the
     axis) and ``axis × u0`` (vectors (3, m)); the axis (3,); per distinct frame the zero in force
     ``zero`` and the votes behind it (``votes`` (3, c), ``n_votes`` (c,)), each sample's frame
-    ``src`` (m,); the open lie's running sums as ``_lie_sums`` takes them."""
+    ``src`` (m,); the open lie's running sums as ``_lie_sums`` takes them; ``up · axis`` (m,)."""
 
     zero: np.ndarray
     u0: np.ndarray
@@ -207,6 +217,7 @@ class _Zero:
     carried_n: int
     carried_sum: np.ndarray
     lie_t0: np.ndarray
+    side: np.ndarray
 
 
 def _lie_sums(
@@ -239,8 +250,9 @@ def _track_zero(
     m = t.size
     along = dot3(up, state.ref_u0)
     sag = dot3(up, _cross(state.ref_axis, state.ref_u0))
-    near = (np.abs(sag) < np.tan(params.lie_deg / RAD) * along) & (
-        np.abs(dot3(up, state.ref_axis)) < np.sin(params.lie_roll_deg / RAD)
+    side = dot3(up, state.ref_axis)
+    near = (np.abs(sag) < _tan_deg(params.lie_deg) * along) & (
+        np.abs(side) < _sin_deg(params.lie_roll_deg)
     )
     member = near & still
     prev = np.concatenate(([state.in_lie], near[:-1]))
@@ -262,12 +274,12 @@ def _track_zero(
         open_ok = near & (t - lie_t0 >= params.settle_s)
     # Each closed lie votes with its mean up-vector (its sum up to the sample before).
     ends = closed.nonzero()[0]
-    ended = np.where(
-        ends > 0, _lie_sums(cs, start, k, state.lie_sum, np.maximum(ends - 1, 0)),
-        state.lie_sum[:, None],
-    )
     cum_votes = np.zeros((3, ends.size + 1))
     if ends.size:
+        ended = np.where(
+            ends > 0, _lie_sums(cs, start, k, state.lie_sum, np.maximum(ends - 1, 0)),
+            state.lie_sum[:, None],
+        )
         np.add.accumulate(_unit(ended), axis=1, out=cum_votes[:, 1:])
     n_closed = np.add.accumulate(closed, dtype=np.intp)
     # The frames: first one per number of closed lies, then one per open settled sample.
@@ -284,17 +296,44 @@ def _track_zero(
     total = votes + lie_vote
     voted = n_votes > 0
     voted[ends.size + 1 :] = True
-    session = np.where(voted, _unit(total), state.u0[:, None])
-    agree = dot3(session, state.cal_u0) >= _cos_deg(params.agree_deg)
-    u0 = np.where(agree, _unit(total + state.cal_u0[:, None]), session)
+    if total.shape[1] == 1:  # one frame throughout (no lie closed or settled): as last time
+        key = b"".join(v.tobytes() for v in (total, state.u0, state.cal_u0, state.ref_axis, voted))
+        u0, level, across = _one_frame(key, params.agree_deg)
+        level, across = level[:, 0], across[:, 0]  # no per-sample copies
+    else:
+        u0, level, across = _frames(total, voted, state.u0, state.cal_u0, state.ref_axis,
+                                    params.agree_deg)
+        level, across = np.take(level, src, axis=1), np.take(across, src, axis=1)
+    return _Zero(
+        u0, level, state.ref_axis, across, votes, n_votes, src, near, cs, start, k,
+        state.lie_sum, lie_t0, side,
+    )
+
+
+def _frames(
+    total: np.ndarray, voted: np.ndarray, u0: np.ndarray, cal_u0: np.ndarray, axis: np.ndarray,
+    agree_deg: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per frame, from its votes' sum ``total`` (3, c) (``voted``: any), the zero in force, its
+    level form and ``axis`` × that."""
+    session = np.where(voted, _unit(total), u0[:, None])
+    agree = dot3(session, cal_u0) >= _cos_deg(agree_deg)
+    zero = np.where(agree, _unit(total + cal_u0[:, None]), session)
     # The angle is measured in the plane perpendicular to the axis, from the zero's projection
     # there: the zero's own side lean does not count.
-    axis = state.ref_axis
-    level = _unit(u0 - dot3(u0, axis) * axis[:, None])
-    return _Zero(
-        u0, np.take(level, src, axis=1), axis, np.take(cross3(axis, level), src, axis=1), votes,
-        n_votes, src, near, cs, start, k, state.lie_sum, lie_t0,
-    )
+    level = _unit(zero - dot3(zero, axis) * axis[:, None])
+    return zero, level, cross3(axis, level)
+
+
+@lru_cache(maxsize=8)
+def _one_frame(key: bytes, agree_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_frames`` of one frame, its inputs as bytes (a stream asks for the same one for as
+    long as no lie closes or settles); the arrays are shared, so read-only."""
+    v = np.frombuffer(key[:96], float).reshape(4, 3)
+    out = _frames(v[0][:, None], np.frombuffer(key[96:], bool), v[1], v[2], v[3], agree_deg)
+    for x in out:
+        x.flags.writeable = False
+    return out
 
 
 def _run_mean_angle(
@@ -328,14 +367,14 @@ def _commit(state: AngleState, z: _Zero, k: int) -> None:
 
 
 def _angles(
-    state: AngleState, up: np.ndarray, u0: np.ndarray, axis: np.ndarray, across: np.ndarray,
+    state: AngleState, up: np.ndarray, u0: np.ndarray, side: np.ndarray, across: np.ndarray,
     params: AngleParams,
 ) -> AngleOut:
-    """Angle and roll of ``up`` (3, n) against frames ``u0``, ``axis`` with ``across`` = ``axis
-    × u0``: (3,) or per sample (3, n)."""
+    """Angle and roll of ``up`` (3, n) against frames ``u0`` with ``across`` = ``axis × u0``:
+    (3,) or per sample (3, n); ``side`` = ``up · axis`` (n,)."""
     along = dot3(up, u0)
     ang = np.arctan2(dot3(up, across), along) * RAD
-    roll = np.arcsin(_clip1(dot3(up, axis))) * RAD
+    roll = np.arcsin(_clip1(side)) * RAD
     if state.phase != 1:
         return AngleOut(ang, roll)
     far = along <= _cos_deg(params.rise_deg)
@@ -361,12 +400,12 @@ def step(
         seg = slice(lo, hi)
         z = None
         if state.phase == 0:
-            u0, axis = state.u0, state.axis
-            across = cross3(axis, u0)
+            u0, side = state.u0, dot3(up[:, seg], state.axis)
+            across = cross3(state.axis, u0)
         else:
             z = _track_zero(params, state, t[seg], up[:, seg], still[seg])
-            u0, axis, across = z.u0, z.axis, z.across
-        out = _angles(state, up[:, seg], u0, axis, across, params)
+            u0, side, across = z.u0, z.side, z.across
+        out = _angles(state, up[:, seg], u0, side, across, params)
         if state.phase == 0:
             near = (np.abs(out.angle_deg) < params.prone_window_deg) & (
                 np.abs(out.roll_deg) < params.roll_window_deg
