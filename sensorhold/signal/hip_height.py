@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensorhold.signal.lowpass import alpha, hold_last, lowpass
-from sensorhold.signal.vectors import dot_rows
+from sensorhold.signal.lowpass import SMALL, alpha, hold_last, lowpass
+from sensorhold.signal.vectors import dot3, dot_rows
 
 G = 9.80665
 
@@ -150,38 +150,43 @@ def step(
     z = _since_last(np.add.accumulate(np.where(moving, v * dt, 0.0)), rest, state.z)
     start = moving & np.concatenate(([np.isnan(state.run_t)], rest[:-1]))
     run_t = hold_last(t, start, state.run_t)
-    idx = np.where(start, np.arange(n), -1)
-    first = np.maximum.accumulate(idx)
-    up0 = np.where(first[:, None] >= 0, up[np.maximum(first, 0)], state.run_up)
-    level = dot_rows(up, up0) > np.cos(np.radians(params.max_turn_deg))
-    span = t - run_t
+    first = np.maximum.accumulate(np.where(start, np.arange(n), -1))
     gap_t = hold_last(t, gap, state.gap_t)
     v0 = np.concatenate(([state.v], v[:-1]))
-    gap_v = [hold_last(x, gap, x0) for x, x0 in zip((v0, v, dt), state.gap_v, strict=True)]
-    v1, v2, g = gap_v
-    across = gap_t >= run_t
+    v1, v2, g = [hold_last(x, gap, x0) for x, x0 in zip((v0, v, dt), state.gap_v, strict=True)]
+    lost_t = hold_last(t, dt > params.max_bridge_s, state.lost_t)
+    # A rise is judged only where the person settles back: in a long chunk, taken at those few
+    # samples alone (and the last, for the run's start up-vector).
+    k = slice(None) if n <= SMALL else np.append(back.nonzero()[0], n - 1)
+    first_k = first[k]
+    up0 = np.take(up.T, np.maximum(first_k, 0), axis=1)
+    up0[:, first_k < 0] = state.run_up[:, None]
+    level = dot3(up.T[:, k], up0) > np.cos(np.radians(params.max_turn_deg))
+    t_k, run_k, gap_k, v_k, z_k = t[k], run_t[k], gap_t[k], v[k], z[k]
+    span = t_k - run_k
+    across = gap_k >= run_k
+    g_k = g[k]
     rise = np.where(
         across,  # the velocity after the gap off by v at the end, linear across the gap
-        z - v2 * g + 0.5 * (v1 + v2 - v) * g - v * (t - gap_t),
-        z - 0.5 * v * span,  # zero-velocity update: v at the end is drift
+        z_k - v2[k] * g_k + 0.5 * (v1[k] + v2[k] - v_k) * g_k - v_k * (t_k - gap_k),
+        z_k - 0.5 * v_k * span,  # zero-velocity update: v at the end is drift
     )
-    lost_t = hold_last(t, dt > params.max_bridge_s, state.lost_t)
-    judged = back & level & (span <= params.max_run_s) & ~(lost_t >= run_t) & ~(
-        across & np.isnan(rest_av)
+    judged = back[k] & level & (span <= params.max_run_s) & ~(lost_t[k] >= run_k) & ~(
+        across & np.isnan(rest_av[k])
     )
     # Mid-wobble, quiet can return while the body still moves: the update then takes the
     # wobble's velocity for drift. Without the update (offset from the last rest) a rise or
     # fall reads as one too: the smaller of the two counts, none if they disagree. A lowering
     # across a gap is not judged (a wobble across one read as a 0.18 m fall).
     agree = np.where(
-        np.isnan(rest_av), rise,
-        np.where(rise * z > 0, np.sign(rise) * np.minimum(np.abs(rise), np.abs(z)), 0.0),
+        np.isnan(rest_av[k]), rise,
+        np.where(rise * z_k > 0, np.sign(rise) * np.minimum(np.abs(rise), np.abs(z_k)), 0.0),
     )
     judged &= ~(across & (agree < 0))
     state.v, state.z = (float(v[-1]), float(z[-1])) if moving[-1] else (0.0, 0.0)
     state.prev_t, state.av = float(t[-1]), float(av[-1])
     state.run_t = float(run_t[-1]) if moving[-1] else np.nan
-    state.run_up = up0[-1].copy()
+    state.run_up = up0[:, -1].copy()
     state.quiet_t = float(quiet_t[-1]) if quiet[-1] else np.nan
     state.settling = bool(settling[-1])
     state.gap_t = float(gap_t[-1])
@@ -189,5 +194,6 @@ def step(
     state.lost_t = float(lost_t[-1])
     state.rest_av, state.rest_lp = float(rest_av[-1]), float(lp[-1])
     state.resting = bool(rest[-1])
-    rise = np.where(judged, agree, 0.0)
+    rise = np.zeros(n)
+    rise[k] = np.where(judged, agree, 0.0)
     return state, rise < -params.lift_m, rise > params.lift_m
