@@ -232,7 +232,7 @@ def step(
         rest = np.empty_like(gyr_dps)
         a_bias = alpha(ts, params.tau_bias_s)
         cuts = (low[1:] != low[:-1]).nonzero()[0] + 1
-        for lo, hi in itertools.pairwise(np.concatenate(([0], cuts, [n]))):
+        for lo, hi in itertools.pairwise([0, *cuts.tolist(), n]):
             if low[lo]:
                 rest[lo:hi] = lowpass(
                     gyr_dps[lo:hi], a_bias, np.zeros(3) if gyr_rest is None else gyr_rest
@@ -261,9 +261,10 @@ def step(
     a_rest = alpha(ts, params.tau_rest_s)
     fix = np.empty_like(pull)
     prev = np.zeros(3) if state.tilt_fix is None else state.tilt_fix
-    for lo, hi in itertools.pairwise(np.concatenate(([0], starts[starts > 0], [n]))):
+    restarted = set(starts.tolist())
+    for lo, hi in itertools.pairwise([0, *starts[starts > 0].tolist(), n]):
         # The correction was made for the old filter's error: the new one starts from gravity.
-        fix[lo:hi] = lowpass(pull[lo:hi], a_rest, np.zeros(3) if lo in starts else prev)
+        fix[lo:hi] = lowpass(pull[lo:hi], a_rest, np.zeros(3) if lo in restarted else prev)
         prev = fix[hi - 1]
     both = np.empty((n, 6), order="F")  # both references side by side, column-major
     both[:, :3] = up
@@ -273,15 +274,17 @@ def step(
     fixed /= np.where(size > 0, size, 1.0)  # 0 only where the accelerometer read nothing
     # Each reference's jump at each restart, by which its mean moves too.
     jump = both[starts] - both[np.maximum(starts - 1, 0)]
-    if state.refs_last is not None:
+    if state.refs_last is not None and starts.size:
         jump[starts == 0] = both[0] - state.refs_last
     a_slow, a_follow = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
     mean = np.empty_like(both)
     prev = state.up_mean
     # Samples since the last restart; the means follow closely while the new filter settles.
     idx = np.arange(n)
-    last = np.maximum.accumulate(np.where(restart if starts.size else False, idx, -1))
-    since = np.where(last >= 0, idx - last, state.since_restart + 1 + idx)
+    since = state.since_restart + 1 + idx
+    if starts.size:
+        last = np.maximum.accumulate(np.where(restart, idx, -1))
+        since = np.where(last >= 0, idx - last, since)
     slow = calm & (since * ts >= params.restart_settle_s)
     # Where ``slow`` changes or a restart is (not ``np.union1d``: it imports numpy.ma, ~0.15 s).
     cut = np.zeros(n + 1, bool)
