@@ -44,7 +44,7 @@ def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
             out.append(state)
         return np.array(out, dtype=bool)
     # Each sample takes the state set at the last ``on`` or ``off`` so far (``prev`` before).
-    return _last_set(np.greater(on, off), on | off, prev)
+    return hold_last(np.greater(on, off), on | off, prev)
 
 
 def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.ndarray:
@@ -54,6 +54,8 @@ def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.
         known = defined.tolist()
         if True not in known:  # none defined: prev throughout
             return np.full(n, prev, dtype=np.result_type(values, prev))
+        if False not in known:  # all defined: the values themselves
+            return values.astype(np.result_type(values, prev))
         last, out = prev, []
         for value, set_here in zip(values.tolist(), known, strict=True):
             if set_here:
@@ -62,6 +64,8 @@ def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.
         return np.array(out, dtype=np.result_type(values, prev))
     if not defined.any():  # none defined (most calls: rare events like gaps and hip moves)
         return np.full(n, prev, dtype=np.result_type(values, prev))
+    if defined.all():  # all defined (a latch or a rest held throughout)
+        return values.astype(np.result_type(values, prev))
     return _last_set(values, defined, prev)
 
 

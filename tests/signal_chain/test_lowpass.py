@@ -67,3 +67,29 @@ def test_hold_last_with_nothing_defined_is_prev_as_when_something_follows(
     part = hold_last(values[:n], defined[:n], prev)
     assert part.dtype == whole.dtype
     np.testing.assert_array_equal(part, whole[:n])
+
+
+@pytest.mark.parametrize(
+    ("values", "prev"),
+    [
+        (np.linspace(0.0, 9.0, LONG), np.nan),
+        (np.arange(LONG, dtype=np.int8), np.int64(3)),
+        (np.arange(LONG) % 2 == 0, False),
+    ],
+)
+@pytest.mark.parametrize("n", [SMALL, LONG - 1])
+def test_hold_last_with_everything_defined_is_the_values_as_when_a_gap_follows(
+    values: np.ndarray, prev: float, n: int
+) -> None:
+    """The shortcut for a chunk defined throughout equals the general form's start (a latch,
+    which holds on or off set at every sample, too)."""
+    defined = np.ones(LONG, bool)
+    defined[-1] = False
+    whole = hold_last(values, defined, prev)
+    part = hold_last(values[:n], defined[:n], prev)
+    assert part.dtype == whole.dtype
+    np.testing.assert_array_equal(part, whole[:n])
+    on = values.astype(bool)
+    whole = latch(on, ~on & defined, True)
+    part = latch(on[:n], ~on[:n], True)
+    np.testing.assert_array_equal(part, whole[:n])
