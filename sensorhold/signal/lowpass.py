@@ -37,7 +37,7 @@ def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
     if n <= SMALL:
         ons, offs = on.tolist(), off.tolist()
         if True not in ons and True not in offs:  # nothing set: prev throughout
-            return np.full(n, bool(prev))
+            return _full(n, bool(prev), np.dtype(bool))
         state, out = bool(prev), []
         for set_on, set_off in zip(ons, offs, strict=True):
             state = False if set_off else state or set_on
@@ -50,23 +50,32 @@ def latch(on: np.ndarray, off: np.ndarray, prev: bool) -> np.ndarray:
 def hold_last(values: np.ndarray, defined: np.ndarray, prev: int | float) -> np.ndarray:
     """Each sample takes the last defined value so far (``prev`` before the first)."""
     n = values.size
+    kind = np.result_type(values, prev)
     if n <= SMALL:
         known = defined.tolist()
         if True not in known:  # none defined: prev throughout
-            return np.full(n, prev, dtype=np.result_type(values, prev))
+            return _full(n, prev, kind)
         if False not in known:  # all defined: the values themselves
-            return values.astype(np.result_type(values, prev))
+            return values.astype(kind)
         last, out = prev, []
         for value, set_here in zip(values.tolist(), known, strict=True):
             if set_here:
                 last = value
             out.append(last)
-        return np.array(out, dtype=np.result_type(values, prev))
-    if not defined.any():  # none defined (most calls: rare events like gaps and hip moves)
-        return np.full(n, prev, dtype=np.result_type(values, prev))
-    if defined.all():  # all defined (a latch or a rest held throughout)
-        return values.astype(np.result_type(values, prev))
+        return np.array(out, dtype=kind)
+    count = np.count_nonzero(defined)
+    if not count:  # none defined (most calls: rare events like gaps and hip moves)
+        return _full(n, prev, kind)
+    if count == n:  # all defined (a latch or a rest held throughout)
+        return values.astype(kind)
     return _last_set(values, defined, prev)
+
+
+def _full(n: int, value: int | float, kind: np.dtype) -> np.ndarray:
+    """``np.full`` without its per-call overhead."""
+    out = np.empty(n, kind)
+    out.fill(value)
+    return out
 
 
 @lru_cache(maxsize=16)
