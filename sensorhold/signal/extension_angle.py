@@ -316,9 +316,15 @@ def _frames(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per frame, from its votes' sum ``total`` (3, c) (``voted``: any), the zero in force, its
     level form and ``axis`` × that."""
-    session = np.where(voted, _unit(total), u0[:, None])
+    session = _unit(total)
+    if not voted.all():
+        session = np.where(voted, session, u0[:, None])
     agree = dot3(session, cal_u0) >= _cos_deg(agree_deg)
-    zero = np.where(agree, _unit(total + cal_u0[:, None]), session)
+    zero = session
+    if agree.any():  # each frame's zero is one of the two, so each is formed only if used
+        zero = _unit(total + cal_u0[:, None])
+        if not agree.all():
+            zero = np.where(agree, zero, session)
     # The angle is measured in the plane perpendicular to the axis, from the zero's projection
     # there: the zero's own side lean does not count.
     level = _unit(zero - dot3(zero, axis) * axis[:, None])
