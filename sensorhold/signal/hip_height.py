@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensorhold.signal.lowpass import SMALL, alpha, hold_last, lowpass
+from sensorhold.signal.lowpass import alpha, hold_last, lowpass
 from sensorhold.signal.vectors import dot3, dot_rows
 
 G = 9.80665
@@ -155,38 +155,40 @@ def step(
     v0 = np.concatenate(([state.v], v[:-1]))
     v1, v2, g = [hold_last(x, gap, x0) for x, x0 in zip((v0, v, dt), state.gap_v, strict=True)]
     lost_t = hold_last(t, dt > params.max_bridge_s, state.lost_t)
-    # A rise is judged only where the person settles back: in a long chunk, taken at those few
-    # samples alone (and the last, for the run's start up-vector).
-    k = slice(None) if n <= SMALL else np.append(back.nonzero()[0], n - 1)
-    first_k = first[k]
-    up0 = np.take(up.T, np.maximum(first_k, 0), axis=1)
-    up0[:, first_k < 0] = state.run_up[:, None]
-    level = dot3(up.T[:, k], up0) > np.cos(np.radians(params.max_turn_deg))
-    t_k, run_k, gap_k, v_k, z_k = t[k], run_t[k], gap_t[k], v[k], z[k]
-    span = t_k - run_k
-    across = gap_k >= run_k
-    g_k = g[k]
-    rise = np.where(
-        across,  # the velocity after the gap off by v at the end, linear across the gap
-        z_k - v2[k] * g_k + 0.5 * (v1[k] + v2[k] - v_k) * g_k - v_k * (t_k - gap_k),
-        z_k - 0.5 * v_k * span,  # zero-velocity update: v at the end is drift
-    )
-    judged = back[k] & level & (span <= params.max_run_s) & ~(lost_t[k] >= run_k) & ~(
-        across & np.isnan(rest_av[k])
-    )
-    # Mid-wobble, quiet can return while the body still moves: the update then takes the
-    # wobble's velocity for drift. Without the update (offset from the last rest) a rise or
-    # fall reads as one too: the smaller of the two counts, none if they disagree. A lowering
-    # across a gap is not judged (a wobble across one read as a 0.18 m fall).
-    agree = np.where(
-        np.isnan(rest_av[k]), rise,
-        np.where(rise * z_k > 0, np.sign(rise) * np.minimum(np.abs(rise), np.abs(z_k)), 0.0),
-    )
-    judged &= ~(across & (agree < 0))
+    # A rise is judged only where the person settles back (few samples, none in most streamed
+    # chunks): taken there alone.
+    moved = np.zeros(n)
+    k = back.nonzero()[0]
+    if k.size:
+        first_k = first[k]
+        up0 = np.take(up.T, np.maximum(first_k, 0), axis=1)
+        up0[:, first_k < 0] = state.run_up[:, None]
+        level = dot3(up.T[:, k], up0) > np.cos(np.radians(params.max_turn_deg))
+        t_k, run_k, gap_k, v_k, z_k, g_k = t[k], run_t[k], gap_t[k], v[k], z[k], g[k]
+        span = t_k - run_k
+        across = gap_k >= run_k
+        rise = np.where(
+            across,  # the velocity after the gap off by v at the end, linear across the gap
+            z_k - v2[k] * g_k + 0.5 * (v1[k] + v2[k] - v_k) * g_k - v_k * (t_k - gap_k),
+            z_k - 0.5 * v_k * span,  # zero-velocity update: v at the end is drift
+        )
+        judged = level & (span <= params.max_run_s) & ~(lost_t[k] >= run_k) & ~(
+            across & np.isnan(rest_av[k])
+        )
+        # Mid-wobble, quiet can return while the body still moves: the update then takes the
+        # wobble's velocity for drift. Without the update (offset from the last rest) a rise
+        # or fall reads as one too: the smaller of the two counts, none if they disagree. A
+        # lowering across a gap is not judged (a wobble across one read as a 0.18 m fall).
+        agree = np.where(
+            np.isnan(rest_av[k]), rise,
+            np.where(rise * z_k > 0, np.sign(rise) * np.minimum(np.abs(rise), np.abs(z_k)), 0.0),
+        )
+        judged &= ~(across & (agree < 0))
+        moved[k] = np.where(judged, agree, 0.0)
     state.v, state.z = (float(v[-1]), float(z[-1])) if moving[-1] else (0.0, 0.0)
     state.prev_t, state.av = float(t[-1]), float(av[-1])
     state.run_t = float(run_t[-1]) if moving[-1] else np.nan
-    state.run_up = up0[:, -1].copy()
+    state.run_up = (state.run_up if first[-1] < 0 else up[first[-1]]).copy()
     state.quiet_t = float(quiet_t[-1]) if quiet[-1] else np.nan
     state.settling = bool(settling[-1])
     state.gap_t = float(gap_t[-1])
@@ -194,6 +196,4 @@ def step(
     state.lost_t = float(lost_t[-1])
     state.rest_av, state.rest_lp = float(rest_av[-1]), float(lp[-1])
     state.resting = bool(rest[-1])
-    rise = np.zeros(n)
-    rise[k] = np.where(judged, agree, 0.0)
-    return state, rise < -params.lift_m, rise > params.lift_m
+    return state, moved < -params.lift_m, moved > params.lift_m
