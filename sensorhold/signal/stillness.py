@@ -225,8 +225,10 @@ def step(
         # Low for ``bias_after_s`` already: not the slow tail of a move.
         below = rate < params.rate_on_dps
         idx = np.arange(n)
-        last_high = np.maximum.accumulate(np.where(below, -1, idx))
-        run = np.where(last_high >= 0, idx - last_high, state.low_run + 1 + idx)
+        run = state.low_run + 1 + idx
+        if not below.all():
+            last_high = np.maximum.accumulate(np.where(below, -1, idx))
+            run = np.where(last_high >= 0, idx - last_high, run)
         low = run * ts > params.bias_after_s
         low_run = min(int(run[-1]), 1 << 30)
         rest = np.empty_like(gyr_dps)
@@ -259,13 +261,16 @@ def step(
     pull -= up
     pull[~calm] = 0.0
     a_rest = alpha(ts, params.tau_rest_s)
-    fix = np.empty_like(pull)
     prev = np.zeros(3) if state.tilt_fix is None else state.tilt_fix
-    restarted = set(starts.tolist())
-    for lo, hi in itertools.pairwise([0, *starts[starts > 0].tolist(), n]):
-        # The correction was made for the old filter's error: the new one starts from gravity.
-        fix[lo:hi] = lowpass(pull[lo:hi], a_rest, np.zeros(3) if lo in restarted else prev)
-        prev = fix[hi - 1]
+    if not starts.size:  # the usual chunk: one run
+        fix = lowpass(pull, a_rest, prev)
+    else:
+        fix = np.empty_like(pull)
+        restarted = set(starts.tolist())
+        for lo, hi in itertools.pairwise([0, *starts[starts > 0].tolist(), n]):
+            # The correction was made for the old filter's error: the new one starts from gravity.
+            fix[lo:hi] = lowpass(pull[lo:hi], a_rest, np.zeros(3) if lo in restarted else prev)
+            prev = fix[hi - 1]
     both = np.empty((n, 6), order="F")  # both references side by side, column-major
     both[:, :3] = up
     fixed = both[:, 3:]
@@ -273,9 +278,12 @@ def step(
     size = norm_rows(fixed)[:, None]
     fixed /= np.where(size > 0, size, 1.0)  # 0 only where the accelerometer read nothing
     # Each reference's jump at each restart, by which its mean moves too.
-    jump = both[starts] - both[np.maximum(starts - 1, 0)]
-    if state.refs_last is not None and starts.size:
-        jump[starts == 0] = both[0] - state.refs_last
+    restarts: dict[int, np.ndarray] = {}
+    if starts.size:
+        jump = both[starts] - both[np.maximum(starts - 1, 0)]
+        if state.refs_last is not None:
+            jump[starts == 0] = both[0] - state.refs_last
+        restarts = {k: jump[i] for i, k in enumerate(starts.tolist())}
     a_slow, a_follow = alpha(ts, params.tau_mean_s), alpha(ts, params.tau_follow_s)
     mean = np.empty_like(both)
     prev = state.up_mean
@@ -290,7 +298,6 @@ def step(
     cut = np.zeros(n + 1, bool)
     np.not_equal(slow[1:], slow[:-1], out=cut[1:n])
     cut[starts] = cut[0] = cut[n] = True
-    restarts = {k: jump[i] for i, k in enumerate(starts.tolist())}
     for lo, hi in itertools.pairwise(cut.nonzero()[0].tolist()):
         if lo in restarts and prev is not None:  # the reference moved by its jump alone
             prev = prev + restarts[lo]
