@@ -276,6 +276,13 @@ def _end(params: HoldParams, s: HoldState, t: float) -> HoldEvent:
     return ev
 
 
+def _near(g: np.ndarray, mean: np.ndarray, span_deg: float) -> np.ndarray:
+    """Whether each column of ``g`` (3, m) points within ``span_deg`` (< 90) of ``mean``."""
+    dot = mean @ g
+    size = (mean @ mean) * np.einsum("ij,ij->j", g, g)
+    return (dot > 0) & (dot * dot >= np.cos(np.radians(span_deg)) ** 2 * size)
+
+
 def _rest_settled(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> float:
     """Where the person came to the rest the candidate then showed, or nan: the rate down to
     (``rest_margin`` times) its lower quartile over the last ``confirm_s``, and gravity's
@@ -297,15 +304,12 @@ def _rest_settled(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> float:
     level = params.rest_margin * float(np.partition(rate[held:hi], k)[k]) if hi > held else 0.0
     if not level > 0:  # no rate given
         return np.nan
-    mean = g[:, held:hi].mean(axis=1)
-    w = g[:, first:hi]
-    cos = mean @ w / np.maximum(np.linalg.norm(mean) * np.linalg.norm(w, axis=0), 1e-12)
-    off = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-    if off[held - first :].max() > params.rest_span_deg:
+    near = _near(g[:, first:hi], g[:, held:hi].mean(axis=1), params.rest_span_deg)
+    if not near[held - first :].all():
         return np.nan
     # After the last stretch of motion lasting ``rest_blip_s`` (shorter ones: noise, a
     # breath); the candidate may itself begin in the move's tail.
-    away = (rate[first:hi] > level) | (off > params.rest_span_deg)
+    away = (rate[first:hi] > level) | ~near
     moving = np.concatenate(([False], away, [False]))
     edges = np.flatnonzero(moving[1:] != moving[:-1])
     ups, downs = edges[::2], edges[1::2]
@@ -327,9 +331,7 @@ def _rest_left(params: HoldParams, s: HoldState, c: _Chunk, i: int) -> float:
     k = (t.size - 1) // 4
     level = params.rest_margin * float(np.partition(rate, k)[k])
     mean = g.mean(axis=1)
-    cos = mean @ g / np.maximum(np.linalg.norm(mean) * np.linalg.norm(g, axis=0), 1e-12)
-    off = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-    rest = (rate <= level) & (off <= params.rest_span_deg)
+    rest = (rate <= level) & _near(g, mean, params.rest_span_deg)
     last = rest.nonzero()[0]
     return float(t[last[-1]]) if last.size and level > 0 else np.nan
 
