@@ -65,13 +65,13 @@ class Motion:
 Plan = list[tuple[str, float, float, int]]
 
 
-def _motion(plan: Plan, rate: float, rng: np.random.Generator) -> Motion:
+def _motion(plan: Plan, rate: float, rng: np.random.Generator, lean_deg: float = 8.0) -> Motion:
     """``plan``: (kind, target pitch, duration, stage) with kind "hold", "move" or "stand".
 
     Continuous in pitch and roll: a move starts where the person is (after any sag) and carries
-    the roll to the next hold's side lean; breathing runs throughout."""
+    the roll to the next hold's side lean (up to ``lean_deg``); breathing runs throughout."""
     breath_deg, breath_hz = rng.uniform(0.1, 0.6), rng.uniform(0.15, 0.35)
-    leans = [rng.uniform(-8, 8) if k == "hold" and rng.random() < 0.4 else 0.0
+    leans = [rng.uniform(-lean_deg, lean_deg) if k == "hold" and rng.random() < 0.4 else 0.0
              for k, *_ in plan]
     ts, ps, rs, holds = [], [], [], []
     t0, pitch0, roll0 = 0.0, plan[0][1], 0.0
@@ -104,6 +104,23 @@ def _motion(plan: Plan, rate: float, rng: np.random.Generator) -> Motion:
     breath = breath_deg * np.sin(2 * np.pi * breath_hz * t)
     return Motion(t, np.concatenate(ps) + breath, np.concatenate(rs), holds)
 
+
+def _fidget(m: Motion, rng: np.random.Generator) -> Motion:
+    """``m`` with a fidgeting person's moves inside each hold: one or two brief shifts (0.6-1.5 s,
+    pitch up to 4°, roll up to 6°) that come back, and a lasting roll shift up to 3°."""
+    pitch, roll = m.pitch.copy(), m.roll.copy()
+    for h in m.holds:
+        for _ in range(int(rng.integers(1, 3))):
+            d = rng.uniform(0.6, 1.5)
+            t0 = rng.uniform(h.start_s + 1.0, h.end_s - d - 1.0)
+            u = np.clip((m.t - t0) / d, 0.0, 1.0)
+            bump = np.sin(np.pi * u) ** 2
+            pitch += rng.uniform(-4, 4) * bump
+            roll += rng.uniform(-6, 6) * bump
+        t1 = rng.uniform(h.start_s + 2.0, h.end_s - 2.0)
+        inside = (m.t >= h.start_s) & (m.t < h.end_s)
+        roll += np.where(inside, rng.uniform(-3, 3) * _shape(np.clip(m.t - t1, 0, 1), ""), 0.0)
+    return Motion(m.t, pitch, roll, m.holds)
 
 @dataclass(frozen=True)
 class Sensor:
@@ -165,15 +182,27 @@ class Case:
 
 @dataclass(frozen=True)
 class Extras:
-    """Options beyond the default figures (each off by default, drawing nothing when off):
-    fixed stage angles, a session that starts on the forearms instead of lying prone, samples
-    stamped with their notification's receive time (``stamp`` a time, as some apps write them),
-    and time-stamp jitter (s)."""
+    """Options beyond the default figures (each at its default draws the same sessions as
+    without it): fixed stage angles, a session that starts on the forearms instead of lying
+    prone, samples stamped with their notification's receive time (``stamp`` a time, as some
+    apps write them), time-stamp jitter (s), a fixed sample rate, the largest side lean, mounting
+    tilt (off the back's surface) and re-mounting (deg an axis), a sensor worn upside down, the
+    longest loss burst (s), session hold durations (s), a calibration by someone who fidgets,
+    and a standing break mid-session (s)."""
 
     stage_angles: tuple[float, float] | None = None
     no_prone_first: bool = False
     stamp: int = 0
     jitter_s: float = 0.0
+    rate: float | None = None
+    lean_deg: float = 8.0
+    tilt_deg: float = 15.0
+    remount_deg: float = 6.0
+    upside_down: bool = False
+    burst_s: float = 0.8
+    hold_s: tuple[float, float] = (15.0, 60.0)
+    fidget: bool = False
+    stand_break_s: float = 0.0
 
 
 def make_case(
@@ -182,18 +211,26 @@ def make_case(
 ) -> Case:
     rng = np.random.default_rng(seed)
     rate = float(rng.choice([50.0, 100.0, 200.0]))
+    rate = extras.rate or rate
+    other = np.random.default_rng([seed, 1])  # the options' own draws
     stage3 = bool(rng.random() < 0.7)
     a2 = rng.uniform(12, 22)
     a3 = a2 + rng.uniform(10, 20)
     if extras.stage_angles is not None:
         a2, a3 = extras.stage_angles
+    tilt = extras.tilt_deg
     mount = Rotation.from_euler(
-        "zyx", [rng.uniform(-180, 180), *rng.uniform(-15, 15, 2)], degrees=True
+        "zyx", [rng.uniform(-180, 180), *rng.uniform(-tilt, tilt, 2)], degrees=True
     )
-    cal_plan = [("hold", 0.0, 8.0, 1), ("move", a2, 2.0, 0), ("hold", a2, 8.0, 2)]
+    if extras.upside_down:
+        mount = mount * Rotation.from_euler("x", 180, degrees=True)
+    cal_s = 12.0 if extras.fidget else 8.0
+    cal_plan = [("hold", 0.0, cal_s, 1), ("move", a2, 2.0, 0), ("hold", a2, cal_s, 2)]
     if stage3:
-        cal_plan += [("move", a3, 2.0, 0), ("hold", a3, 8.0, 3)]
+        cal_plan += [("move", a3, 2.0, 0), ("hold", a3, cal_s, 3)]
     cm = _motion(cal_plan, rate, rng)
+    if extras.fidget:
+        cm = _fidget(cm, other)
     sensor = Sensor.draw(rng, noise, acc_error)
     cal_acc, cal_gyr = _imu(cm, mount, rate, rng, sensor, bias)
     stages = [1, 2, 1, 2, 3, 1] if stage3 else [1, 2, 1, 2, 1]
@@ -206,15 +243,22 @@ def make_case(
     for k, s in enumerate(stages):
         target = {1: 0.0, 2: a2, 3: a3}[s] + (rng.normal(0, 1.0) if s > 1 else 0.0)
         plan.append(("move", target, rng.uniform(1.5, 3.0) if k else get_down_s, 0))
-        plan.append(("hold", target, rng.uniform(15, 60), s))
+        plan.append(("hold", target, rng.uniform(*extras.hold_s), s))
     plan += [("move", 80.0, 3.0, 0), ("stand", 80.0, 5.0, 0)]
-    m = _motion(plan, rate, rng)
-    remount = mount * Rotation.from_euler("zyx", rng.uniform(-6, 6, 3), degrees=True)
+    if extras.stand_break_s:  # up after the second hold, back down to lie prone first
+        brk: Plan = [("move", 80.0, 3.0, 0), ("stand", 80.0, extras.stand_break_s, 0),
+                     ("move", 0.0, get_down_s, 0)]
+        if plan[6][3] != 1:
+            brk += [("hold", 0.0, other.uniform(15, 30), 1), plan[5]]
+        plan[5:6] = brk
+    m = _motion(plan, rate, rng, extras.lean_deg)
+    remount = mount * Rotation.from_euler(
+        "zyx", rng.uniform(-extras.remount_deg, extras.remount_deg, 3), degrees=True)
     acc, gyr = _imu(m, remount, rate, rng, sensor, bias)
     keep = np.ones(m.t.size, bool)
     for _ in range(losses):
         i = int(rng.integers(0, m.t.size))
-        keep[i : i + int(rng.uniform(0.1, 0.8) * rate)] = False
+        keep[i : i + int(rng.uniform(0.1, extras.burst_s) * rate)] = False
     start = rng.uniform(0, 5000)
     t = m.t[keep]
     if extras.stamp > 1:  # each group's receive time: its last sample's, plus 0-10 ms latency
@@ -283,11 +327,25 @@ def main() -> None:
                     help="K samples share one time stamp (a notification's receive time)")
     ap.add_argument("--jitter", type=float, default=0.0, metavar="S",
                     help="time-stamp jitter (s, standard deviation)")
+    ap.add_argument("--rate", type=float, help="sample rate (Hz; default: 50, 100 or 200)")
+    ap.add_argument("--lean", type=float, default=8.0, help="largest side lean in a hold (deg)")
+    ap.add_argument("--tilt", type=float, default=15.0,
+                    help="largest mounting tilt off the back's surface (deg an axis)")
+    ap.add_argument("--remount", type=float, default=6.0,
+                    help="largest re-mounting between calibration and session (deg an axis)")
+    ap.add_argument("--upside-down", action="store_true", help="the sensor worn upside down")
+    ap.add_argument("--burst", type=float, default=0.8, help="longest lost-packet burst (s)")
+    ap.add_argument("--hold-s", type=float, nargs=2, default=(15.0, 60.0), metavar=("MIN", "MAX"),
+                    help="session hold durations (s)")
+    ap.add_argument("--fidget", action="store_true", help="a calibration by someone who fidgets")
+    ap.add_argument("--stand-break", type=float, default=0.0, metavar="S",
+                    help="stand up for S seconds after the second hold, then lie prone again")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     extras = Extras(
         tuple(args.stage_angles) if args.stage_angles else None, args.no_prone_first,
-        args.stamp, args.jitter,
+        args.stamp, args.jitter, args.rate, args.lean, args.tilt, args.remount, args.upside_down,
+        args.burst, tuple(args.hold_s), args.fidget, args.stand_break,
     )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
