@@ -101,6 +101,22 @@ def test_a_lean_on_the_first_lie_is_learnt_from_the_lies_that_follow() -> None:
     assert err[t > 58.0].max() < 0.3
 
 
+def test_strong_side_leans_one_way_then_the_other_do_not_turn_the_axis() -> None:
+    """Forearms leaning 14° one way, hands 13° the other, the last lie 16°: each rise alone reads
+    as the axis turned by ~40° or ~25° (lean / tilt); votes that disagree that much tell the
+    turn less than ``lean_sd`` assumes, and the calibrated axis (true here) holds. Before, the
+    axis turned and these holds read 2.4°, 1.8° and 4.6° off (crosscheck --lean 20)."""
+    plan = [(0.0, 12.0), (17.0, 12.0), (0.0, 12.0), (17.0, 12.0), (30.0, 12.0), (0.0, 14.0)]
+    lean = [(41.0, 54.5, -14.0), (54.5, 68.5, 13.0), (68.5, 90.0, -16.0)]
+    t, acc, gyr, ang = synth(plan, noise=0.5, lean=lean)
+    out = run(aligned_profile((0.0, 17.0, 30.0)), t, acc, gyr)
+    assert [h["stage"] for h in _holds(out)] == [1, 2, 1, 2, 3, 1]
+    err = np.abs(out.angle_deg - ang)
+    assert err[(t > 44.0) & (t < 53.0)].max() < 1.0
+    assert err[(t > 58.0) & (t < 67.0)].max() < 1.0
+    assert err[(t > 72.0) & (t < 83.0)].max() < 1.5
+
+
 def test_a_sensor_stuck_back_on_turned_45_degrees_is_learnt() -> None:
     """Every rise tilts 45° off the calibrated sagittal direction: no rise counted while a rise
     had to lie within 40° of it, so the axis stayed the calibration's, the forearms read 5.6°
