@@ -87,6 +87,14 @@ class AngleParams:
     sunk_frac: float = 0.35
     sunk_deg: float = 4.0
 
+    def rise(self) -> float:
+        """Where a plateau stops being a lie and votes as a rise: ``rise_deg``, or half the
+        forearms' angle if lower (where the stage ladder's forearms band begins): forearms at
+        6.5° were taken as lies, no rise voted, and a lie leaning 8° after them read its lean
+        as extension (stage 2 for 3 s)."""
+        return min(self.rise_deg, 0.5 * self.forearms_deg) if self.forearms_deg > 0 else (
+            self.rise_deg)
+
 
 @dataclass(slots=True)
 class AngleState:
@@ -423,7 +431,8 @@ def step(
             level = still[seg] & (np.abs(out.roll_deg) < params.roll_window_deg)
             # Each settled stay votes once: a rise for the axis (a stay ends where the person
             # moves), a lie for the zero's lean (a stay ends where they rise out of it).
-            lie = (out.angle_deg < params.rise_deg) & (out.angle_deg > -params.prone_window_deg) & (
+            rise = params.rise()
+            lie = (out.angle_deg < rise) & (out.angle_deg > -params.prone_window_deg) & (
                 np.abs(out.roll_deg) < params.roll_window_deg
             )
             plateau = still[seg] & (out.angle_deg <= params.max_plateau_deg) & ~lie | lie
@@ -433,7 +442,7 @@ def step(
                 cond[: left[0] if left.size else cond.size] = False
             down = hold_last(lowered[seg], lowered[seg] | lifted[seg], state.lowered)
             rose = hold_last(lifted[seg], lifted[seg], state.rose)
-            near = down & level & (out.angle_deg < params.rise_deg) & (
+            near = down & level & (out.angle_deg < rise) & (
                 out.angle_deg > -params.prone_window_deg
             )
             # A lie a forearms' height below the zero, the hips not raised since: the zero was
@@ -470,7 +479,7 @@ def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: f
         return
     level = unit(state.u0 - (state.u0 @ state.axis) * state.axis)
     ang = np.degrees(np.arctan2(mean_up @ _cross(state.axis, level), mean_up @ level))
-    if ang < params.rise_deg:  # a lie, sideways or not
+    if ang < params.rise():  # a lie, sideways or not
         sunk = not state.rose and abs(ang + params.forearms_deg) < max(
             params.sunk_deg, params.sunk_frac * params.forearms_deg
         )

@@ -117,6 +117,22 @@ def test_strong_side_leans_one_way_then_the_other_do_not_turn_the_axis() -> None
     assert err[(t > 72.0) & (t < 83.0)].max() < 1.5
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_forearms_below_rise_deg_vote_as_a_rise(seed: int) -> None:
+    """Someone whose forearms stage is 7.5° (held at 6.5°), then a lie leaning 8°: the forearms
+    plateau is a rise (it is in the forearms band), so the lie reads level. Taken as a lie (under
+    the fixed 8° ``rise_deg``), no rise had voted, the leaning lie read its total tilt, and its
+    hold started 1.4-7.7 s late (crosscheck --stage-angles 8 16)."""
+    t, acc, gyr, ang = synth(
+        [(0.0, 12.0), (6.5, 12.0), (0.0, 14.0)], noise=0.5, seed=seed, lean=(26.5, 60.0, -8.0)
+    )
+    out = run(aligned_profile((0.0, 7.5)), t, acc, gyr)
+    holds = _holds(out)
+    assert [h["stage"] for h in holds] == [1, 2, 1]
+    assert abs(holds[2]["start_s"] - 28.0) < 0.5
+    assert np.abs(out.angle_deg - ang)[(t > 30.0) & (t < 40.0)].max() < 0.5
+
+
 def test_a_sensor_stuck_back_on_turned_45_degrees_is_learnt() -> None:
     """Every rise tilts 45° off the calibrated sagittal direction: no rise counted while a rise
     had to lie within 40° of it, so the axis stayed the calibration's, the forearms read 5.6°
