@@ -110,6 +110,21 @@ async def test_quit_shows_summary_then_returns_it(scripted_app: Any) -> None:
     assert app.return_value is ended[0]
 
 
+async def test_q_during_a_check_in_ends_the_session(scripted_app: Any) -> None:
+    """q on an open check-in did nothing: the modal screen hid the app's binding."""
+    ended: list[dict[str, Any]] = []
+    app, _ = scripted_app(170.0, on_session_end=ended.append)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert len(ended) == 1
+        await pilot.press("q")
+    assert app.return_value is ended[0]
+
+
 async def test_summary_title_counts_one_hold_in_the_singular(scripted_app: Any) -> None:
     app, _ = scripted_app(100.0)
     async with app.run_test(size=SIZE) as pilot:

@@ -25,6 +25,8 @@ class CheckinScreen(ModalScreen[tuple[Answer, Answer] | None]):
         Binding("2", "answer('2')", "same"),
         Binding("3", "answer('3')", "worse"),
         Binding("escape", "skip", "skip"),
+        # Quitting works here too (a modal screen hides the app's own q): the check-in is skipped.
+        Binding("q", "app.end_session", "quit", show=False),
     ]
 
     def __init__(self, checkin: Checkin) -> None:
