@@ -283,6 +283,15 @@ def _near(g: np.ndarray, mean: np.ndarray, span_deg: float) -> np.ndarray:
     return (dot > 0) & (dot * dot >= np.cos(np.radians(span_deg)) ** 2 * size)
 
 
+def _rest_level(params: HoldParams, rate: np.ndarray) -> float:
+    """``rest_margin`` times the lower quartile of ``rate`` (nan if empty or not given); not
+    np.percentile, which imports numpy.ma (~0.15 s)."""
+    if not rate.size:
+        return np.nan
+    k = (rate.size - 1) // 4
+    return params.rest_margin * float(np.partition(rate, k)[k])
+
+
 def _rest_settled(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> float:
     """Where the person came to the rest the candidate then showed, or nan: the rate down to
     (``rest_margin`` times) its lower quartile over the last ``confirm_s``, and gravity's
@@ -294,14 +303,12 @@ def _rest_settled(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> float:
         return np.nan
     w = c.window(max(s.cand_t - params.max_settle_s, s.cand_band_t), j)
     t, rate, g = w[0], w[1], w[2:]
-    lo, hi, first = int(np.searchsorted(t, s.cand_t)), t.size, 0
+    lo, hi = int(np.searchsorted(t, s.cand_t)), t.size
     held = max(lo, int(np.searchsorted(t, t[hi - 1] - params.confirm_s)))
-    gaps = (np.diff(t[first:hi]) > params.gap_s).nonzero()[0]
-    if gaps.size:  # not back over a data gap: what happened in it is the gap rules' call
-        first += int(gaps[-1]) + 1
-    # The lower quartile (not np.percentile: it imports numpy.ma, ~0.15 s).
-    k = (hi - held - 1) // 4
-    level = params.rest_margin * float(np.partition(rate[held:hi], k)[k]) if hi > held else 0.0
+    gaps = (np.diff(t) > params.gap_s).nonzero()[0]
+    # Not back over a data gap: what happened in it is the gap rules' call.
+    first = int(gaps[-1]) + 1 if gaps.size else 0
+    level = _rest_level(params, rate[held:hi])
     if not level > 0:  # no rate given
         return np.nan
     near = _near(g[:, first:hi], g[:, held:hi].mean(axis=1), params.rest_span_deg)
@@ -326,14 +333,11 @@ def _rest_left(params: HoldParams, s: HoldState, c: _Chunk, i: int) -> float:
     the hold, and its end was dated at its last quiet sample, up to 26 s early."""
     w = c.window(max(s.start_s, float(c.t[i]) - params.rest_window_s), i)
     t, rate, g = w[0, :-1], w[1, :-1], w[2:, :-1]
-    if t.size < 2:
+    level = _rest_level(params, rate)
+    if t.size < 2 or not level > 0:
         return np.nan
-    k = (t.size - 1) // 4
-    level = params.rest_margin * float(np.partition(rate, k)[k])
-    mean = g.mean(axis=1)
-    rest = (rate <= level) & _near(g, mean, params.rest_span_deg)
-    last = rest.nonzero()[0]
-    return float(t[last[-1]]) if last.size and level > 0 else np.nan
+    last = ((rate <= level) & _near(g, g.mean(axis=1), params.rest_span_deg)).nonzero()[0]
+    return float(t[last[-1]]) if last.size else np.nan
 
 
 def _start(params: HoldParams, s: HoldState, c: _Chunk, j: int) -> HoldEvent:
