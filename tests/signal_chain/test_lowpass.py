@@ -48,7 +48,7 @@ def test_hold_last_of_a_short_chunk_is_the_start_of_the_long_one(
     np.testing.assert_array_equal(part, whole[:cut])
 
 
-@pytest.mark.parametrize(
+CHUNK_CASES = pytest.mark.parametrize(
     ("values", "prev"),
     [
         (np.linspace(0.0, 9.0, LONG), np.nan),
@@ -56,6 +56,19 @@ def test_hold_last_of_a_short_chunk_is_the_start_of_the_long_one(
         (np.arange(LONG) % 2 == 0, False),
     ],
 )
+
+
+def _assert_chunk_is_the_start(
+    values: np.ndarray, defined: np.ndarray, prev: float, n: int
+) -> None:
+    """``hold_last`` of the first ``n`` samples equals the start of the whole chunk's."""
+    whole = hold_last(values, defined, prev)
+    part = hold_last(values[:n], defined[:n], prev)
+    assert part.dtype == whole.dtype
+    np.testing.assert_array_equal(part, whole[:n])
+
+
+@CHUNK_CASES
 @pytest.mark.parametrize("n", [SMALL, LONG - 1])
 def test_hold_last_with_nothing_defined_is_prev_as_when_something_follows(
     values: np.ndarray, prev: float, n: int
@@ -63,20 +76,10 @@ def test_hold_last_with_nothing_defined_is_prev_as_when_something_follows(
     """The shortcut for a chunk with nothing defined equals the general form's start."""
     defined = np.zeros(LONG, bool)
     defined[-1] = True
-    whole = hold_last(values, defined, prev)
-    part = hold_last(values[:n], defined[:n], prev)
-    assert part.dtype == whole.dtype
-    np.testing.assert_array_equal(part, whole[:n])
+    _assert_chunk_is_the_start(values, defined, prev, n)
 
 
-@pytest.mark.parametrize(
-    ("values", "prev"),
-    [
-        (np.linspace(0.0, 9.0, LONG), np.nan),
-        (np.arange(LONG, dtype=np.int8), np.int64(3)),
-        (np.arange(LONG) % 2 == 0, False),
-    ],
-)
+@CHUNK_CASES
 @pytest.mark.parametrize("n", [SMALL, LONG - 1])
 def test_hold_last_with_everything_defined_is_the_values_as_when_a_gap_follows(
     values: np.ndarray, prev: float, n: int
@@ -85,10 +88,7 @@ def test_hold_last_with_everything_defined_is_the_values_as_when_a_gap_follows(
     which holds on or off set at every sample, too)."""
     defined = np.ones(LONG, bool)
     defined[-1] = False
-    whole = hold_last(values, defined, prev)
-    part = hold_last(values[:n], defined[:n], prev)
-    assert part.dtype == whole.dtype
-    np.testing.assert_array_equal(part, whole[:n])
+    _assert_chunk_is_the_start(values, defined, prev, n)
     on = values.astype(bool)
     whole = latch(on, ~on & defined, True)
     part = latch(on[:n], ~on[:n], True)
