@@ -14,10 +14,12 @@ prone lies' scatter, while hands and knees with the back rounded (down to about 
 leaves stage 1 instead of extending a prone hold.
 
 Hysteresis keeps the band a person settled in, not one crossed into while moving: where a
-still run begins, the band of the last still sample holds if the angle is within its reach,
-else the plain band (split at the midpoints). A wobble in a forearms hold held near the edge to
-the hands band (stage angles 4° apart) reached 1° past the edge, and the person, back at the
-angle they held before, read as stage 3 for 8 s.
+still run begins back within ``return_deg`` of the angle of the last still sample, that
+sample's band holds if the angle is within its reach; else the plain band (split at the
+midpoints). A wobble in a forearms hold held near the edge to the hands band (stage angles 4°
+apart) reached 1° past the edge, and the person, back at the angle they held before, read as
+stage 3 for 8 s. A move is not a return: a person pressing up from 20° on the forearms to 25.5°
+on the hands (edge 24.4°) settled within the forearms band's reach and read as stage 2 for 5 s.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class StageParams:
     min_top_margin_deg: float = 8.0
     max_roll_deg: float = 25.0
     hysteresis_deg: float = 1.0
+    return_deg: float = 2.0
 
     def edges(self) -> np.ndarray:
         """Band edges: stage k spans edges[k-1]..edges[k] (read-only: computed once)."""
@@ -56,11 +59,13 @@ def _edges(stage_angles: tuple[float, ...], below_prone_deg: float, min_top: flo
 
 @dataclass(slots=True)
 class StageState:
-    """The stage at the last sample and at the last still sample, and that sample's stillness."""
+    """The stage at the last sample and at the last still sample (and its angle), and the last
+    sample's stillness."""
 
     stage: int = 0
     settled: int = 0
     still: bool = False
+    settled_deg: float = float("nan")
 
 
 def step(
@@ -89,11 +94,13 @@ def step(
         _settle(params, state, angle_deg, roll_deg, still, value, defined)
     stage = hold_last(value, defined, state.stage).astype(np.int8)
     if stage.size:
-        settled = state.settled
+        settled, settled_deg = state.settled, state.settled_deg
         if still is not None and still.any():
-            settled = int(stage[np.flatnonzero(still)[-1]])
+            last = int(np.flatnonzero(still)[-1])
+            settled, settled_deg = int(stage[last]), float(angle_deg[last])
         state = StageState(
-            int(stage[-1]), settled, state.still if still is None else bool(still[-1])
+            int(stage[-1]), settled, state.still if still is None else bool(still[-1]),
+            settled_deg,
         )
     return state, stage
 
@@ -102,9 +109,9 @@ def _settle(
     params: StageParams, state: StageState, angle_deg: np.ndarray, roll_deg: np.ndarray,
     still: np.ndarray, value: np.ndarray, defined: np.ndarray,
 ) -> None:
-    """Set ``value`` at each sample where a still run begins: the band of the last still
-    sample if the angle is within its reach (``hysteresis_deg`` past its edges), else the
-    plain band (split at the midpoints)."""
+    """Set ``value`` at each sample where a still run begins: back at the angle of the last
+    still sample (within ``return_deg``), that sample's band if the angle is within its reach
+    (``hysteresis_deg`` past its edges); else the plain band (split at the midpoints)."""
     edges, h = params.edges(), params.hysteresis_deg
     n = still.size
     onsets = np.flatnonzero(still & ~np.concatenate(([state.still], still[:-1])))
@@ -117,12 +124,14 @@ def _settle(
     for k in onsets.tolist():
         e = int(still_last[k - 1]) if k else -1
         if e < 0:
-            band = state.settled
+            band, before = state.settled, state.settled_deg
         else:
             j = max(int(core_last[e]), prev)
             band = int(value[j]) if j >= 0 else state.stage
+            before = float(angle_deg[e])
         a, r = float(angle_deg[k]), abs(float(roll_deg[k]))
         if not (band and edges[band - 1] - h <= a <= edges[band] + h
+                and abs(a - before) <= params.return_deg
                 and r <= params.max_roll_deg + h):
             b = int(np.searchsorted(edges, a, side="right"))
             band = b if 1 <= b < edges.size and r <= params.max_roll_deg else 0

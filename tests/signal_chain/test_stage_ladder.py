@@ -74,3 +74,22 @@ def test_a_move_to_the_next_band_settles_there() -> None:
         still = np.ones(angle.size, bool)
         still[200:350] = False
         assert _ladder(angle, still)[-1] == 3
+
+
+def test_a_move_within_the_reach_of_the_band_left_is_not_a_return() -> None:
+    """Forearms at 20.2° (stage angles 19.9° and 28.8°, edge 24.35°), then a press-up settling at
+    25.0°: inside the forearms band's reach, but 4.8° from where the person was still: stage 3
+    from the settling on (clean-5-008 read stage 2 for 5 s)."""
+    params = stage_ladder.StageParams(stage_angles=(0.0, 19.9, 28.8))
+    angle = np.concatenate((np.full(200, 20.2), np.linspace(20.2, 25.0, 150), np.full(300, 25.0)))
+    still = np.ones(angle.size, bool)
+    still[200:350] = False
+    for chunk in (angle.size, 7, 1):
+        state, parts = stage_ladder.StageState(), []
+        for i in range(0, angle.size, chunk):
+            sl = slice(i, i + chunk)
+            roll = np.zeros(angle[sl].size)
+            state, part = stage_ladder.step(params, state, angle[sl], roll, still[sl])
+            parts.append(part)
+        stage = np.concatenate(parts)
+        assert stage[199] == 2 and set(stage[350:].tolist()) == {3}
