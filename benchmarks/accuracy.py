@@ -2,7 +2,8 @@
 
 For each scenario: fit a profile on its calibration recording, analyse its session, and compare
 with the truth. Prints per kind: angle RMSE during true holds, stage accuracy over true hold
-time, hold-duration error (median / max over matched holds), missed and extra holds.
+time, hold-duration error (median / max over matched holds), missed and extra holds, and the
+error of each hold's unstable (wobbling) time against the simulated wobbles.
 
     UV_PYTHON_DOWNLOADS=never uv run python benchmarks/accuracy.py --n 12 --seed 1
 
@@ -107,9 +108,32 @@ def session_scores(
         "dur": [abs(f["duration_s"] - (h.end_s - h.start_s)) for h, f in pairs],
         "start": [f["start_s"] - h.start_s for h, f in pairs],
         "end": [f["end_s"] - h.end_s for h, f in pairs],
+        "unstable": [
+            (f["unstable_s"] - h.unstable_s, h.unstable_s)
+            for h, f in pairs if getattr(h, "unstable_s", None) is not None
+        ],
         "missed": float(missed), "extra": float(extra), "holds": float(len(pairs) + missed),
         "rmse": float(np.sqrt(np.mean(err**2))) if err.size else float("nan"),
     }
+
+
+def _unstable_lines(unstable: np.ndarray) -> str:
+    """Found minus true unstable time per hold, ``unstable`` rows (error, true), split by
+    whether the truth has a wobble in the hold; empty if the truth has no wobble times."""
+    if not unstable.size:
+        return ""
+    err, true = unstable.T
+    w = true > 0
+    wobbly = (
+        f"error median {np.median(np.abs(err[w])):.2f} s, max {np.abs(err[w]).max():.2f} s, "
+        f"total {true[w].sum():.0f} s true, {(err[w] + true[w]).sum():.0f} s found"
+        if w.any() else "none"
+    )
+    calm = f"{(err[~w] > 0).sum()} given some (max {err[~w].max(initial=0.0):.2f} s)"
+    return (
+        f"  unstable time, {w.sum()} holds with a wobble: {wobbly}\n"
+        f"  unstable time, {(~w).sum()} holds without: {calm}\n"
+    )
 
 
 def summary(ok: list[dict]) -> str:
@@ -118,13 +142,15 @@ def summary(ok: list[dict]) -> str:
     dur = np.array([d for r in ok for d in r["dur"]])
     start = np.array([d for r in ok for d in r["start"]])
     end = np.array([d for r in ok for d in r["end"]])
+    unstable = np.array([d for r in ok for d in r["unstable"]]).reshape(-1, 2)
     return (
         f"  angle RMSE in true holds: {np.sqrt(sum(r['sq_err'] for r in ok) / n_err):.2f}° "
         f"(worst scenario {max(r['rmse'] for r in ok):.2f}°)\n"
         f"  right stage over true hold time: {100 * sum(r['stage_ok'] for r in ok) / n_err:.2f} %\n"
         f"  hold duration error: median {np.median(dur):.2f} s, max {dur.max():.2f} s "
         f"(start bias {np.median(start):+.2f} s, end bias {np.median(end):+.2f} s)\n"
-        f"  missed holds {sum(r['missed'] for r in ok):.0f}, extra holds "
+        + _unstable_lines(unstable)
+        + f"  missed holds {sum(r['missed'] for r in ok):.0f}, extra holds "
         f"{sum(r['extra'] for r in ok):.0f}"
     )
 
