@@ -178,7 +178,6 @@ class Case:
     gyr: np.ndarray
     cal: tuple[np.ndarray, np.ndarray, np.ndarray]
     offset: float
-    cal_motion: Motion
 
 
 @dataclass(frozen=True)
@@ -270,7 +269,7 @@ def make_case(
         t = t + rng.normal(0.0, extras.jitter_s, t.size)
     return Case(
         f"x{seed}", stage3, rate, m, t + start, acc[keep], gyr[keep],
-        (cm.t + 100.0, cal_acc, cal_gyr), start, cm,
+        (cm.t + 100.0, cal_acc, cal_gyr), start,
     )
 
 

@@ -26,7 +26,6 @@ FORMAT_VERSION = 1
 KIND = "sensorhold-profile"
 DEFAULT_RATE_ON_DPS = 4.0
 DEFAULT_SPREAD_ON_DEG = 1.5
-DEFAULT_JOLT_ON_G = 0.008
 # What calibration can write (``fit.FitParams``, with a margin for rounding and for the
 # forearms' share of a three-stage plane), and noise levels a still person's sensor can have
 # (the simulated calibrations, hard ones too, fit at most 3.9 dps, 1.6° and 0.0075 g).

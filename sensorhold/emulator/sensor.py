@@ -134,7 +134,6 @@ class EmulatedSensor:
         self.writes: list[tuple[str, bytes]] = []
         """Every write received, as (characteristic UUID, bytes), in order."""
         self.notifications_sent = 0
-        self.samples_sent = 0
         self._streams: dict[Connection, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._advertise = True
@@ -313,7 +312,6 @@ class EmulatedSensor:
             acc, gyr = self.source.sample(t_s)
             for payload in self.payloads(t_s, acc, gyr, 1.0 / rate, connection.att_mtu):
                 await self.notify(connection, payload)
-            self.samples_sent += count
 
     # Vendor-specific hooks ------------------------------------------------------------------
 

@@ -129,13 +129,6 @@ class ScriptedSession:
         self.state.emit("hold_end", **hold)
 
 
-def scripted_state(at_s: float) -> SessionState:
-    """A state as the script leaves it at ``at_s`` seconds."""
-    session = ScriptedSession(SessionState())
-    session.advance(at_s)
-    return session.state
-
-
 def main() -> None:
     from sensorhold.tui.app import create_app
 
