@@ -398,74 +398,146 @@ def _angles(
     return AngleOut(ang, roll)
 
 
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """One stretch worked from ``state``: its outputs, the zero tracked over it (None in phase
+    0), the first sample it left the voted plateau (``left``), the hips' last move (``down``,
+    ``rose``), the first long run's end ``i`` (-1: none), its sum and the run carried on."""
+
+    out: AngleOut
+    near: np.ndarray
+    z: _Zero | None
+    left: np.ndarray
+    down: np.ndarray
+    rose: np.ndarray
+    i: int
+    total: np.ndarray | None
+    run: RunCarry
+
+
+def _window(
+    params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, still: np.ndarray,
+    lowered: np.ndarray, lifted: np.ndarray,
+) -> _Window:
+    """The stretch's angles from ``state`` (not changed) up to where its next vote falls: every
+    quantity at a sample depends only on the samples before it (cumulative sums and maxima run
+    from the stretch's first sample), so a shorter stretch gives the same values bit for bit."""
+    z = None
+    left = down = rose = np.zeros(0, bool)
+    if state.phase == 0:
+        u0, side = state.u0, dot3(up, state.axis)
+        across = cross3(state.axis, u0)
+    else:
+        z = _track_zero(params, state, t, up, still)
+        u0, side, across = z.u0, z.side, z.across
+    out = _angles(state, up, u0, side, across, params)
+    if state.phase == 0:
+        near = (np.abs(out.angle_deg) < params.prone_window_deg) & (
+            np.abs(out.roll_deg) < params.roll_window_deg
+        )
+        cond = still & near
+        ref = _run_mean_angle(params, cond, up, state)
+        out = AngleOut(np.where(cond, out.angle_deg - ref, out.angle_deg), out.roll_deg)
+    else:
+        level = still & (np.abs(out.roll_deg) < params.roll_window_deg)
+        # Each settled stay votes once: a rise for the axis (a stay ends where the person
+        # moves), a lie for the zero's lean (a stay ends where they rise out of it).
+        rise = params.rise()
+        lie = (out.angle_deg < rise) & (out.angle_deg > -params.prone_window_deg) & (
+            np.abs(out.roll_deg) < params.roll_window_deg
+        )
+        plateau = still & (out.angle_deg <= params.max_plateau_deg) & ~lie | lie
+        left = (~plateau).nonzero()[0]
+        cond = plateau & still
+        if state.voted:  # the plateau that voted last is not counted again
+            cond[: left[0] if left.size else cond.size] = False
+        down = hold_last(lowered, lowered | lifted, state.lowered)
+        rose = hold_last(lifted, lifted, state.rose)
+        near = down & level & (out.angle_deg < rise) & (out.angle_deg > -params.prone_window_deg)
+        # A lie a forearms' height below the zero, the hips not raised since: the zero was
+        # the forearms (the recording began there), and this is prone (module docstring).
+        sunk = np.abs(out.angle_deg + params.forearms_deg) < max(
+            params.sunk_deg, params.sunk_frac * params.forearms_deg
+        )
+        if near.any():  # a lie after a lowering: read from its own mean while it settles
+            ref = _run_mean_angle(params, near, up, state)
+            out = AngleOut(np.where(near, out.angle_deg - ref, out.angle_deg), out.roll_deg)
+            cond |= near
+        cond |= level & ~rose & sunk
+    i, total, run = first_long_run(cond, t, up, params.settle_s, state.run)
+    return _Window(out, near, z, left, down, rose, i, total, run)
+
+
+def _settle_points(t: np.ndarray, still: np.ndarray, settle_s: float) -> tuple[np.ndarray, ...]:
+    """Where each still run that begins in the chunk has first lasted ``settle_s``, and where
+    it began: a stay votes there, as a rule (a guess only; see ``step``)."""
+    n = t.size
+    begins = np.zeros(n, bool)
+    np.greater(still[1:], still[:-1], out=begins[1:])
+    began = np.maximum.accumulate(np.where(begins, np.arange(n), 0))
+    settled = still & (t - t.take(began) >= settle_s) & (began > 0)
+    first = settled.copy()
+    first[1:] &= ~settled[:-1] | (began[1:] != began[:-1])
+    at = first.nonzero()[0]
+    return at, began.take(at)
+
+
+def _vote_guess(
+    params: AngleParams, state: AngleState, up: np.ndarray, settle_at: np.ndarray,
+    settle_began: np.ndarray, lo: int, hi: int,
+) -> int:
+    """The end of a stretch from ``lo`` that likely holds its next vote: just after the first
+    stay begun in it to settle within ``max_plateau_deg`` + ``roll_window_deg`` of the zero
+    (standing does not vote); ``hi`` if none."""
+    k = int(np.searchsorted(settle_began, lo))
+    while k < settle_at.size and settle_at[k] + 1 < hi:
+        at = int(settle_at[k])
+        if float(up[:, at] @ state.u0) >= _cos_deg(params.max_plateau_deg + params.roll_window_deg):
+            return at + 1
+        k += 1
+    return hi
+
+
 def step(
     params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, still: np.ndarray,
     lowered: np.ndarray, lifted: np.ndarray,
 ) -> tuple[AngleState, SessionAngleOut]:
     """One chunk of up-vectors (n, 3) with their stillness flags, and where the hips were
-    judged to have moved down or up."""
+    judged to have moved down or up.
+
+    A chunk is worked a stretch of up to WINDOW samples at a time, each restarting after a vote.
+    A stretch is first worked only up to where a still run begun in it has settled (where its
+    stay votes, as a rule) and kept if a vote falls there: work after a vote is thrown away,
+    and this saves most of it; otherwise the whole stretch is worked."""
     n = t.size
     ang, roll = np.empty(n), np.empty(n)
     pending = np.zeros(n, bool)
     up = np.ascontiguousarray(up.T)  # (3, n); no copy when ``up`` is column-major
+    settle_at, settle_began = _settle_points(t, still, params.settle_s)
     lo = 0
     while lo < n:
         hi = min(n, lo + WINDOW)
-        seg = slice(lo, hi)
-        z = None
-        if state.phase == 0:
-            u0, side = state.u0, dot3(up[:, seg], state.axis)
-            across = cross3(state.axis, u0)
-        else:
-            z = _track_zero(params, state, t[seg], up[:, seg], still[seg])
-            u0, side, across = z.u0, z.side, z.across
-        out = _angles(state, up[:, seg], u0, side, across, params)
-        if state.phase == 0:
-            near = (np.abs(out.angle_deg) < params.prone_window_deg) & (
-                np.abs(out.roll_deg) < params.roll_window_deg
-            )
-            cond = still[seg] & near
-            ref = _run_mean_angle(params, cond, up[:, seg], state)
-            out = AngleOut(np.where(cond, out.angle_deg - ref, out.angle_deg), out.roll_deg)
-        else:
-            level = still[seg] & (np.abs(out.roll_deg) < params.roll_window_deg)
-            # Each settled stay votes once: a rise for the axis (a stay ends where the person
-            # moves), a lie for the zero's lean (a stay ends where they rise out of it).
-            rise = params.rise()
-            lie = (out.angle_deg < rise) & (out.angle_deg > -params.prone_window_deg) & (
-                np.abs(out.roll_deg) < params.roll_window_deg
-            )
-            plateau = still[seg] & (out.angle_deg <= params.max_plateau_deg) & ~lie | lie
-            left = (~plateau).nonzero()[0]
-            cond = plateau & still[seg]
-            if state.voted:  # the plateau that voted last is not counted again
-                cond[: left[0] if left.size else cond.size] = False
-            down = hold_last(lowered[seg], lowered[seg] | lifted[seg], state.lowered)
-            rose = hold_last(lifted[seg], lifted[seg], state.rose)
-            near = down & level & (out.angle_deg < rise) & (
-                out.angle_deg > -params.prone_window_deg
-            )
-            # A lie a forearms' height below the zero, the hips not raised since: the zero was
-            # the forearms (the recording began there), and this is prone (module docstring).
-            sunk = np.abs(out.angle_deg + params.forearms_deg) < max(
-                params.sunk_deg, params.sunk_frac * params.forearms_deg
-            )
-            if near.any():  # a lie after a lowering: read from its own mean while it settles
-                ref = _run_mean_angle(params, near, up[:, seg], state)
-                out = AngleOut(np.where(near, out.angle_deg - ref, out.angle_deg), out.roll_deg)
-                cond |= near
-            cond |= level & ~rose & sunk
-        i, total, state.run = first_long_run(cond, t[seg], up[:, seg], params.settle_s, state.run)
-        stop = hi if i < 0 else lo + i + 1
-        ang[lo:stop], roll[lo:stop] = out.angle_deg[: stop - lo], out.roll_deg[: stop - lo]
-        pending[lo:stop] = near[: stop - lo]
-        if z is not None:
-            _commit(state, z, stop - lo - 1)
-            state.voted = state.voted and not (left.size and left[0] < stop - lo)
-            state.lowered = bool(down[stop - lo - 1])
-            state.rose = bool(rose[stop - lo - 1])
-        if total is not None:
-            _advance(params, state, total, float(t[stop - 1]))
+        w = None
+        end = _vote_guess(params, state, up, settle_at, settle_began, lo, hi)
+        if end < hi:
+            seg = slice(lo, end)
+            w = _window(params, state, t[seg], up[:, seg], still[seg], lowered[seg], lifted[seg])
+            if w.i < 0:
+                w = None
+        if w is None:
+            seg = slice(lo, hi)
+            w = _window(params, state, t[seg], up[:, seg], still[seg], lowered[seg], lifted[seg])
+        state.run = w.run
+        stop = hi if w.i < 0 else lo + w.i + 1
+        ang[lo:stop], roll[lo:stop] = w.out.angle_deg[: stop - lo], w.out.roll_deg[: stop - lo]
+        pending[lo:stop] = w.near[: stop - lo]
+        if w.z is not None:
+            _commit(state, w.z, stop - lo - 1)
+            state.voted = state.voted and not (w.left.size and w.left[0] < stop - lo)
+            state.lowered = bool(w.down[stop - lo - 1])
+            state.rose = bool(w.rose[stop - lo - 1])
+        if w.total is not None:
+            _advance(params, state, w.total, float(t[stop - 1]))
         lo = stop
     return state, SessionAngleOut(ang, roll, pending)
 

@@ -18,7 +18,7 @@ from sensorhold.motion.body import Person
 from sensorhold.motion.script import Hold, Move, Script, get_down
 from sensorhold.motion.sensor_errors import SensorSpec
 from sensorhold.motion.session import simulate_session
-from sensorhold.signal import pipeline
+from sensorhold.signal import extension_angle, pipeline
 from sensorhold.signal.orientation import OrientationParams
 from sensorhold.signal.pipeline import Pipeline, PipelineOutput, PipelineParams, run
 
@@ -318,6 +318,33 @@ def test_a_pause_on_hands_and_knees_of_someone_resting_above_quiet_does_not_star
     first, truth = found[0], ses.holds[0]
     assert first["stage"] == truth.stage == 1
     assert abs(first["start_s"] - truth.start_s) < 0.5
+
+
+@pytest.mark.parametrize(("i", "seed", "kind"), [(0, 4, "hard"), (2, 1, "clean")])
+def test_stretches_worked_to_their_guessed_vote_equal_whole_stretches(
+    monkeypatch: pytest.MonkeyPatch, i: int, seed: int, kind: str
+) -> None:
+    """The angle layer works a stretch first only up to where it guesses the next vote falls:
+    the same outputs and holds, bit for bit, as working each whole stretch (no guess)."""
+    sc = make_scenario(i, seed, kind)
+    cal, ses = sc.calibration, sc.session
+    prof = fit_profile(cal.t, cal.acc, cal.gyr, user="u", sensor_model="m", stage3=sc.stage3)
+    guess = extension_angle._vote_guess
+    short = []
+
+    def counted(*args: object) -> int:
+        end = guess(*args)  # type: ignore[arg-type]
+        short.append(end < args[-1])
+        return end
+
+    monkeypatch.setattr(extension_angle, "_vote_guess", counted)
+    guessed = run(prof, ses.t, ses.acc, ses.gyr)
+    assert sum(short) >= 3
+    monkeypatch.setattr(extension_angle, "_vote_guess", lambda *args: args[-1])
+    whole = run(prof, ses.t, ses.acc, ses.gyr)
+    for name in ("angle_deg", "stage", "stable", "hold_s"):
+        assert np.array_equal(getattr(guessed, name), getattr(whole, name)), name
+    assert guessed.events == whole.events
 
 
 def test_batch_working_memory_does_not_grow_with_length(monkeypatch: pytest.MonkeyPatch) -> None:
