@@ -68,6 +68,9 @@ RAD = 180.0 / np.pi
 # plateau restarts the work after it, so over a whole recording in one chunk that work grew with
 # the number of plateaus times the length (an hour of demo data: 55 µs/sample).
 WINDOW = 4096
+# A chunk this long or shorter (streamed) is worked whole: finding where its stays settle
+# costs more than the work after a vote that it would save.
+GUESS_MIN = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,12 +517,12 @@ def step(
     ang, roll = np.empty(n), np.empty(n)
     pending = np.zeros(n, bool)
     up = np.ascontiguousarray(up.T)  # (3, n); no copy when ``up`` is column-major
-    settle_at, settle_began = _settle_points(t, still, params.settle_s)
+    settle = _settle_points(t, still, params.settle_s) if n > GUESS_MIN else None
     lo = 0
     while lo < n:
         hi = min(n, lo + WINDOW)
         w = None
-        end = _vote_guess(params, state, up, settle_at, settle_began, lo, hi)
+        end = hi if settle is None else _vote_guess(params, state, up, *settle, lo, hi)
         if end < hi:
             seg = slice(lo, end)
             w = _window(params, state, t[seg], up[:, seg], still[seg], lowered[seg], lifted[seg])
