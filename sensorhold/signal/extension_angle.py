@@ -18,6 +18,11 @@ tell a lean from a turn, so the turn is fitted to the votes by least squares wit
 axis as a prior (turn 0): each vote weighs about ``(tilt_i / lean_sd)²``, the prior
 ``1 / turn_sd²``. Higher plateaus and more of them outweigh the prior; one leaning plateau no
 longer tilts the axis for the session.
+Standing or sitting still is a tilt of about 90° about the same axis, so its side lean (a few
+degrees, like a plateau's) turns the axis far less (``lean / 90°``) than on 7-15° forearms: such
+a stay (``upright_deg``) votes like a rise, and the last one before the first settled lie (a
+session starts on its feet) votes as soon as that lie re-zeroes. A stiff person's forearms at 7°
+leaning 7° read 5.5° instead of 8.1° (calibrated axis 20° off) before.
 The zero itself may lean: every settled lie (once per stay) votes too, and from the second on
 the lies and rises together fit the turn and the zero's lean (``_fit_axis``), the axis tipped
 out of the plane perpendicular to the zero by that lean.
@@ -79,7 +84,8 @@ class AngleParams:
     prone_window_deg: float = 20.0
     roll_window_deg: float = 20.0
     rise_deg: float = 8.0
-    max_plateau_deg: float = 60.0
+    max_plateau_deg: float = 135.0
+    upright_deg: tuple[float, float] = (45.0, 135.0)
     max_axis_turn_deg: float = 60.0
     lean_sd_deg: float = 3.0
     turn_sd_deg: float = 10.0
@@ -110,7 +116,9 @@ class AngleState:
     ``votes``/``n_votes``: sum and count of the closed lies' mean up-vectors; ``lie_sum`` and
     ``lie_t0`` (first settled sample, nan: none yet) the open lie's, ``in_lie`` whether one is
     open. ``ref_u0``/``ref_axis``: the frame as last set by ``_advance``, fixed references for
-    lie membership and the axis, so that any chunking gives the same output."""
+    lie membership and the axis, so that any chunking gives the same output.
+    ``upright``: before the first lie, the mean up-vector of the last upright stay (None: none
+    yet), ``upright_run`` the stay still open at the end of the last chunk."""
 
     u0: np.ndarray
     axis: np.ndarray
@@ -130,6 +138,8 @@ class AngleState:
     voted: bool = False
     lowered: bool = False
     rose: bool = False
+    upright: np.ndarray | None = None
+    upright_run: RunCarry = field(default_factory=RunCarry)
 
     def __post_init__(self) -> None:
         if np.isnan(self.cal_u0).any():
@@ -492,7 +502,7 @@ def _vote_guess(
 ) -> int:
     """The end of a stretch from ``lo`` that likely holds its next vote: just after the first
     stay begun in it to settle within ``max_plateau_deg`` + ``roll_window_deg`` of the zero
-    (standing does not vote); ``hi`` if none."""
+    (lying on the back does not vote); ``hi`` if none."""
     k = int(np.searchsorted(settle_began, lo))
     while k < settle_at.size and settle_at[k] + 1 < hi:
         at = int(settle_at[k])
@@ -533,6 +543,8 @@ def step(
             w = _window(params, state, t[seg], up[:, seg], still[seg], lowered[seg], lifted[seg])
         state.run = w.run
         stop = hi if w.i < 0 else lo + w.i + 1
+        if w.z is None:
+            _track_upright(params, state, t[lo:stop], up[:, lo:stop], w.out, stop - lo)
         ang[lo:stop], roll[lo:stop] = w.out.angle_deg[: stop - lo], w.out.roll_deg[: stop - lo]
         pending[lo:stop] = w.near[: stop - lo]
         if w.z is not None:
@@ -544,6 +556,29 @@ def step(
             _advance(params, state, w.total, float(t[stop - 1]))
         lo = stop
     return state, SessionAngleOut(ang, roll, pending)
+
+
+def _track_upright(
+    params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, out: AngleOut, k: int
+) -> None:
+    """Before the first lie: keep the mean up-vector (``up`` (3, k)) of the last stay upright
+    (``upright_deg`` in the calibrated frame, sway and steps included: they average out) that
+    lasted ``settle_s``, and the stay still open at the end of the ``k`` samples."""
+    lo_deg, hi_deg = params.upright_deg
+    a, r = out.angle_deg[:k], out.roll_deg[:k]
+    cond = (a >= lo_deg) & (a <= hi_deg) & (np.abs(r) < 90.0 - lo_deg)
+    carry, state.upright_run = state.upright_run, RunCarry()
+    if not cond.any():
+        return
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], cond.view(np.int8), [0]))))
+    for s, e in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        total, t0, count = up[:, s:e].sum(axis=1), float(t[s]), e - s
+        if s == 0 and carry.count:
+            total, t0, count = total + carry.total, carry.t0, count + carry.count
+        if float(t[e - 1]) - t0 >= params.settle_s:
+            state.upright = unit(total)
+        if e == cond.size:
+            state.upright_run = RunCarry(t0, total, count)
 
 
 def _advance(params: AngleParams, state: AngleState, total: np.ndarray, t_end: float) -> None:
@@ -639,3 +674,10 @@ def _rezero(
     state.voted = True
     state.lowered = state.rose = False
     state.phase = 1
+    if state.upright is not None:  # stood or sat still before: the turn is known
+        lo, hi = params.upright_deg
+        if _cos_deg(hi) <= float(state.upright @ mean_up) <= _cos_deg(lo):
+            state.rises.append(state.upright)
+            state.axis = state.ref_axis = _fit_axis(params, state)
+            state.phase = 2
+        state.upright = None

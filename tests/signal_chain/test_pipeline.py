@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tracemalloc
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -191,9 +192,13 @@ def test_a_long_gap_ends_the_hold_and_what_follows_is_found_afresh(
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.integers(1, 400), min_size=1, max_size=60), st.booleans())
-def test_batch_equals_streaming_for_any_chunking(sizes: list[int], known_rate: bool) -> None:
-    t, acc, gyr, _ = synth(PLAN, rate_hz=50.0, noise=1.0, breath_deg=0.3)
+@given(st.lists(st.integers(1, 400), min_size=1, max_size=60), st.booleans(), st.booleans())
+def test_batch_equals_streaming_for_any_chunking(
+    sizes: list[int], known_rate: bool, stand: bool
+) -> None:
+    """``stand``: the session begins standing (its stay votes for the axis at the re-zero)."""
+    plan = [(85.0, 5.0), *PLAN] if stand else PLAN
+    t, acc, gyr, _ = synth(plan, rate_hz=50.0, noise=1.0, breath_deg=0.3)
     keep = np.ones(t.size, bool)
     keep[700:712] = False  # a short gap
     keep[1300:1400] = False  # a long one: the filter restarts
@@ -438,3 +443,25 @@ def test_a_session_that_begins_on_the_forearms_is_rezeroed_on_the_first_prone_li
     assert [h["stage"] for h in _holds(out)][1:] == [1, 2, 3, 1]
     settled = (t > 21.0) & (t < 29.0) | (t > 33.0) & (t < 41.0) | (t > 45.0) & (t < 51.0)
     assert np.abs(out.angle_deg - ang)[settled].max() < 1.0
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_standing_before_lying_down_fixes_an_axis_the_calibration_got_wrong(sign: float) -> None:
+    """A stiff person (forearms 7°) whose calibrated axis is 20° off: no plateau of theirs tilts
+    far enough to tell it from a lean. Standing (85°, leaning 2°) before lying down tilts about
+    the true axis, so a forearms hold leaning 7° reads within 1° of its angle; begun lying, the
+    same session leaks 2.1-2.5° of that lean into it (stiff people's holds crossed band edges:
+    crosscheck --stage-angles 7 12)."""
+    turn = np.radians(20.0)
+    prof = replace(aligned_profile((0.0, 7.0, 12.0)), axis=(-np.sin(turn), np.cos(turn), 0.0))
+    errors = []
+    for stand in (True, False):
+        plan = ([(85.0, 4.0)] if stand else []) + [(0.0, 14.0), (7.0, 14.0), (0.0, 10.0)]
+        off = 6.0 if stand else 0.0  # the standing and its ramp down
+        lean = ([(-1.0, 3.5, 2.0)] if stand else []) + [(19.0 + off, 27.0 + off, 7.0 * sign)]
+        t, acc, gyr, ang = synth(plan, noise=0.5, lean=lean, seed=3)
+        out = run(prof, t, acc, gyr)
+        assert [h["stage"] for h in _holds(out)] == [1, 2, 1]
+        held = (t > 21.0 + off) & (t < 26.0 + off)
+        errors.append(np.abs(out.angle_deg - ang)[held].max())
+    assert errors[0] < 1.0 < 1.5 < errors[1]
