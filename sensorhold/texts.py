@@ -8,7 +8,11 @@ NOTICE = (
 # Terminal app: the live coach (sensorhold.tui).
 STAGE_NAMES = {1: "lying prone", 2: "on forearms", 3: "on hands"}
 COACH_CONNECTING = "Connecting to the sensor…"
-COACH_START = "Lie face down on a firm surface, arms by your sides, core gently engaged: stage 1."
+# Standing first lets the angle layer learn how the sensor sits on the back (its axis vote).
+COACH_START = (
+    "Stand upright for a few seconds, then lie face down on a firm surface, arms by your sides, "
+    "core gently engaged: stage 1."
+)
 COACH_BETWEEN = "Between positions: settle into the next position, or rest."
 COACH_SETTLE = "Settle into stage {stage} ({name}) and keep still."
 COACH_HOLD = (
