@@ -104,11 +104,3 @@ def analyze(
         "profile_user": profile.user,
     }
     return Analysis(result, replace(out, stage=settled_stage(out)), out.stage)
-
-
-def analyze_arrays(
-    t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, profile: Profile,
-    params: PipelineParams | None = None,
-) -> dict[str, Any]:
-    """Just the ``analyze --json`` object."""
-    return analyze(t, acc, gyr, profile, params).result
