@@ -86,6 +86,7 @@ class AngleParams:
     rise_deg: float = 8.0
     max_plateau_deg: float = 135.0
     upright_deg: tuple[float, float] = (45.0, 135.0)
+    upright_roll_deg: float = 45.0
     max_axis_turn_deg: float = 60.0
     lean_sd_deg: float = 3.0
     turn_sd_deg: float = 10.0
@@ -562,11 +563,12 @@ def _track_upright(
     params: AngleParams, state: AngleState, t: np.ndarray, up: np.ndarray, out: AngleOut, k: int
 ) -> None:
     """Before the first lie: keep the mean up-vector (``up`` (3, k)) of the last stay upright
-    (``upright_deg`` in the calibrated frame, sway and steps included: they average out) that
-    lasted ``settle_s``, and the stay still open at the end of the ``k`` samples."""
+    (``upright_deg`` in the calibrated frame, leaning sideways less than ``upright_roll_deg``:
+    not lying on one side; sway and steps included, they average out) that lasted
+    ``settle_s``, and the stay still open at the end of the ``k`` samples."""
     lo_deg, hi_deg = params.upright_deg
     a, r = out.angle_deg[:k], out.roll_deg[:k]
-    cond = (a >= lo_deg) & (a <= hi_deg) & (np.abs(r) < 90.0 - lo_deg)
+    cond = (a >= lo_deg) & (a <= hi_deg) & (np.abs(r) < params.upright_roll_deg)
     carry, state.upright_run = state.upright_run, RunCarry()
     if not cond.any():
         return
