@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from textual.message import Message
 from textual.widgets import DataTable, Digits, Static
 
@@ -92,35 +93,29 @@ async def test_hold_end_asks_symptoms_and_worse_leg_advises(scripted_app: Any) -
         assert app.query_one("#coach").has_class("-come_down")
 
 
-async def test_quit_shows_summary_then_returns_it(scripted_app: Any) -> None:
+@pytest.mark.parametrize(
+    ("keys", "leg"),
+    [
+        (("1", "2", "q"), "better"),  # the check-in answered, then q
+        (("q",), None),  # q on the open check-in: the modal screen once hid the app's binding
+    ],
+)
+async def test_quit_shows_summary_then_returns_it(
+    scripted_app: Any, keys: tuple[str, ...], leg: str | None
+) -> None:
     ended: list[dict[str, Any]] = []
     app, _ = scripted_app(170.0, on_session_end=ended.append)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, CheckinScreen)
-        await pilot.press("1", "2", "q")
+        await pilot.press(*keys)
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
         assert len(ended) == 1
         assert [h["stage"] for h in ended[0]["holds"]] == [1, 2]
-        assert ended[0]["holds"][0]["leg"] == "better"
+        assert ended[0]["holds"][0]["leg"] == leg
         assert app.screen.query_one("#holds-table", DataTable).row_count == 2
         assert app.screen.query_one("#progress-table", DataTable).row_count == 3
-        await pilot.press("q")
-    assert app.return_value is ended[0]
-
-
-async def test_q_during_a_check_in_ends_the_session(scripted_app: Any) -> None:
-    """q on an open check-in did nothing: the modal screen hid the app's binding."""
-    ended: list[dict[str, Any]] = []
-    app, _ = scripted_app(170.0, on_session_end=ended.append)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, CheckinScreen)
-        await pilot.press("q")
-        await pilot.pause()
-        assert isinstance(app.screen, SummaryScreen)
-        assert len(ended) == 1
         await pilot.press("q")
     assert app.return_value is ended[0]
 
