@@ -18,10 +18,11 @@ tell a lean from a turn, so the turn is fitted to the votes by least squares wit
 axis as a prior (turn 0): each vote weighs about ``(tilt_i / lean_sd)²``, the prior
 ``1 / turn_sd²``. Higher plateaus and more of them outweigh the prior; one leaning plateau no
 longer tilts the axis for the session.
-Standing or sitting still is a tilt of about 90° about the same axis, so its side lean (a few
-degrees, like a plateau's) turns the axis far less (``lean / 90°``) than on 7-15° forearms: such
-a stay (``upright_deg``) votes like a rise, and the last one before the first settled lie (a
-session starts on its feet) votes as soon as that lie re-zeroes. A stiff person's forearms at 7°
+Standing or sitting is a tilt of about 90° about the same axis, so its side lean (a few
+degrees, like a plateau's) turns the axis far less (``lean / 90°``) than on 7-15° forearms: a
+still upright plateau votes like a rise, and the last upright stay (``upright_deg``) before the
+first settled lie (a session starts on its feet; sway and steps average out) votes as soon as
+that lie re-zeroes. A stiff person's forearms at 7°
 leaning 7° read 5.5° instead of 8.1° (calibrated axis 20° off) before.
 The zero itself may lean: every settled lie (once per stay) votes too, and from the second on
 the lies and rises together fit the turn and the zero's lean (``_fit_axis``), the axis tipped
@@ -676,7 +677,7 @@ def _rezero(
     state.voted = True
     state.lowered = state.rose = False
     state.phase = 1
-    if state.upright is not None:  # stood or sat still before: the turn is known
+    if state.upright is not None:  # stood or sat up before: the turn is known
         lo, hi = params.upright_deg
         if _cos_deg(hi) <= float(state.upright @ mean_up) <= _cos_deg(lo):
             state.rises.append(state.upright)
