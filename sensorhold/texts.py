@@ -10,8 +10,8 @@ STAGE_NAMES = {1: "lying prone", 2: "on forearms", 3: "on hands"}
 COACH_CONNECTING = "Connecting to the sensor…"
 # Standing first lets the angle layer learn how the sensor sits on the back (its axis vote).
 COACH_START = (
-    "Stand upright for a few seconds, then lie face down on a firm surface, arms by your sides, "
-    "core gently engaged: stage 1."
+    "Stand a moment, then lie face down on a firm surface, arms by your sides, core engaged: "
+    "stage 1."
 )
 COACH_BETWEEN = "Between positions: settle into the next position, or rest."
 COACH_SETTLE = "Settle into stage {stage} ({name}) and keep still."

@@ -9,6 +9,7 @@ import pytest
 from textual.message import Message
 from textual.widgets import DataTable, Digits, Static
 
+from sensorhold import texts
 from sensorhold.session.state import SessionState
 from sensorhold.tui.coaching import Checkin
 from sensorhold.tui.messages import CheckinDue, CoachAlerted
@@ -218,3 +219,16 @@ async def test_an_arrival_checkin_follows_the_person_on_to_the_next_stage(
             ("stage", 1, "better", "same")
         ]
         assert symptom[0]["at_s"] > 160.0
+
+
+async def test_the_fixed_coach_lines_fit_the_coach_panel(scripted_app: Any) -> None:
+    """The coach panel shows one line: a longer one is cut off (the start line, grown to ask
+    for standing first, lost its 'stage 1.' at 120 columns in tmux)."""
+    fixed = [v for k, v in vars(texts).items() if k.startswith("COACH_") and "{" not in v]
+    app, _ = scripted_app(2.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        coach = app.query_one("#coach", Static)
+        assert str(coach.render()) == texts.COACH_START
+        too_long = [line for line in fixed if len(line) > coach.content_region.width]
+        assert too_long == []
